@@ -1,0 +1,105 @@
+// Finding a Python 3.11+ interpreter to run the language server.
+import { execFile } from "node:child_process";
+import * as vscode from "vscode";
+
+export const MIN_PYTHON: readonly [number, number] = [3, 11];
+
+export interface Interpreter {
+  /** Absolute path, as the interpreter reports it (sys.executable). */
+  executable: string;
+  version: [number, number, number];
+  /** Where the path came from, for messages and logs. */
+  source: string;
+}
+
+export class InterpreterError extends Error {}
+
+/** The minimal slice of the Python extension's API that this extension reads. */
+interface PythonExtensionApi {
+  environments?: {
+    getActiveEnvironmentPath(resource?: vscode.Uri): { path: string };
+  };
+}
+
+const PROBE =
+  "import json, sys; print(json.dumps({'executable': sys.executable, 'version': list(sys.version_info[:3])}))";
+
+function run(command: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // An argument list, never a shell: a path from settings cannot inject commands.
+    execFile(command, args, { timeout: timeoutMs, windowsHide: true }, (error, stdout, stderr) => {
+      if (error) {
+        reject(new InterpreterError(`${command}: ${stderr.trim() || error.message}`));
+      } else {
+        resolve(stdout);
+      }
+    });
+  });
+}
+
+export async function probe(command: string, source: string): Promise<Interpreter> {
+  const out = await run(command, ["-I", "-c", PROBE], 15_000);
+  const facts = JSON.parse(out) as { executable: string; version: [number, number, number] };
+  return { executable: facts.executable, version: facts.version, source };
+}
+
+export function isSupported(interpreter: Interpreter): boolean {
+  const [major, minor] = interpreter.version;
+  return major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1]);
+}
+
+async function pythonExtensionInterpreter(): Promise<string | undefined> {
+  const extension = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
+  if (!extension) {
+    return undefined;
+  }
+  const api = extension.isActive ? extension.exports : await extension.activate();
+  return api.environments?.getActiveEnvironmentPath().path;
+}
+
+/**
+ * Candidates in order: the `promptweight.python` setting, the Python extension's interpreter,
+ * `python3` on PATH. In an untrusted workspace, workspace-level settings and the Python
+ * extension's choice (which may point into the workspace) are skipped: both could execute code
+ * that the workspace brought.
+ */
+export async function candidates(): Promise<Array<{ command: string; source: string }>> {
+  const setting = vscode.workspace.getConfiguration("promptweight").inspect<string>("python");
+  const trusted = vscode.workspace.isTrusted;
+  const configured = trusted
+    ? setting?.workspaceFolderValue || setting?.workspaceValue || setting?.globalValue
+    : setting?.globalValue;
+  const found: Array<{ command: string; source: string }> = [];
+  if (configured) {
+    found.push({ command: configured, source: "setting promptweight.python" });
+  }
+  if (trusted) {
+    const fromExtension = await pythonExtensionInterpreter().catch(() => undefined);
+    if (fromExtension) {
+      found.push({ command: fromExtension, source: "the Python extension's interpreter" });
+    }
+  }
+  found.push({ command: process.platform === "win32" ? "python" : "python3", source: "PATH" });
+  return found;
+}
+
+/** The first candidate that runs and is new enough; the error lists what was tried. */
+export async function findInterpreter(log: vscode.LogOutputChannel): Promise<Interpreter> {
+  const tried: string[] = [];
+  for (const { command, source } of await candidates()) {
+    try {
+      const interpreter = await probe(command, source);
+      if (isSupported(interpreter)) {
+        log.info(`Python ${interpreter.version.join(".")} at ${interpreter.executable} (${source})`);
+        return interpreter;
+      }
+      tried.push(`${command} (${source}) is Python ${interpreter.version.join(".")}`);
+    } catch (error) {
+      tried.push(`${command} (${source}) did not run: ${(error as Error).message}`);
+    }
+  }
+  throw new InterpreterError(
+    `Promptweight needs Python ${MIN_PYTHON.join(".")} or newer for its language server. ` +
+      `Tried: ${tried.join("; ")}.`,
+  );
+}

@@ -1,0 +1,95 @@
+// The Python environment that runs the language server.
+//
+// A packaged extension carries a wheelhouse (bundled/wheels): the server's own wheel and every
+// dependency's, for the Python versions it was built for. On first start with a given
+// interpreter, it creates a virtual environment in the extension's global storage and installs
+// from that folder with --no-index: nothing is downloaded. Without a wheelhouse (running from
+// a source checkout), the interpreter itself must already have the server installed.
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, promises as fs } from "node:fs";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { Interpreter, InterpreterError } from "./interpreter";
+
+export interface ServerEnvironment {
+  python: string;
+  /** "managed" (created from the wheelhouse) or "interpreter" (used as is). */
+  kind: "managed" | "interpreter";
+}
+
+function run(command: string, args: string[], log: vscode.LogOutputChannel): Promise<void> {
+  log.info(`running ${command} ${args.join(" ")}`);
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: 300_000, windowsHide: true }, (error, stdout, stderr) => {
+      if (stdout.trim()) log.info(stdout.trim());
+      if (stderr.trim()) log.warn(stderr.trim());
+      if (error) {
+        reject(new InterpreterError(`${path.basename(command)} ${args[0]} ${args[1]} failed: ${stderr.trim() || error.message}`));
+      } else {
+        resolve();
+      }
+    });
+  });
+}
+
+function venvPython(envDir: string): string {
+  return process.platform === "win32"
+    ? path.join(envDir, "Scripts", "python.exe")
+    : path.join(envDir, "bin", "python");
+}
+
+async function wheelhouseKey(wheels: string): Promise<string> {
+  const names = (await fs.readdir(wheels)).filter((n) => n.endsWith(".whl")).sort();
+  return createHash("sha256").update(names.join("\n")).digest("hex").slice(0, 12);
+}
+
+export async function prepareServerEnvironment(
+  context: vscode.ExtensionContext,
+  interpreter: Interpreter,
+  log: vscode.LogOutputChannel,
+): Promise<ServerEnvironment> {
+  const wheels = context.asAbsolutePath(path.join("bundled", "wheels"));
+  if (!existsSync(wheels)) {
+    log.info("no bundled wheelhouse (source checkout): using the interpreter as is");
+    return { python: interpreter.executable, kind: "interpreter" };
+  }
+  const [major, minor] = interpreter.version;
+  const version = context.extension.packageJSON.version as string;
+  const envsDir = path.join(context.globalStorageUri.fsPath, "envs");
+  const envDir = path.join(envsDir, `py${major}.${minor}-${version}-${await wheelhouseKey(wheels)}`);
+  if (existsSync(venvPython(envDir))) {
+    return { python: venvPython(envDir), kind: "managed" };
+  }
+
+  await fs.mkdir(envsDir, { recursive: true });
+  // Built aside and renamed into place, so an interrupted install never looks finished.
+  const partial = await fs.mkdtemp(path.join(envsDir, ".partial-"));
+  try {
+    await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: "Promptweight: preparing its Python environment (first start only)",
+      },
+      async () => {
+        await run(interpreter.executable, ["-m", "venv", partial], log);
+        await run(
+          venvPython(partial),
+          ["-m", "pip", "install", "--no-index", "--find-links", wheels, "--disable-pip-version-check", "--no-input", `promptweight==${version}`],
+          log,
+        );
+      },
+    );
+    await fs.rename(partial, envDir);
+  } catch (error) {
+    await fs.rm(partial, { recursive: true, force: true });
+    throw new InterpreterError(
+      `Could not prepare the language server's environment with Python ${interpreter.version.join(".")} ` +
+        `(${interpreter.executable}): ${(error as Error).message}. ` +
+        "On Debian and Ubuntu, `python3 -m venv` needs the python3-venv package; this build ships wheels " +
+        "for the Python versions listed in the README.",
+    );
+  }
+  log.info(`server environment ready at ${envDir}`);
+  return { python: venvPython(envDir), kind: "managed" };
+}

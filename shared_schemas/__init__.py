@@ -1,0 +1,32 @@
+"""The one contract between Promptweight's processes: pydantic models, JSON on the wire.
+
+Every message that crosses a process boundary (custom LSP notifications and requests,
+initialization options, CLI JSON output) is a model here. `python -m shared_schemas.generate`
+writes their JSON Schema, from which the client's TypeScript types are generated.
+"""
+
+from shared_schemas.messages import (
+    CheckReport,
+    CountSelectionParams,
+    CountSelectionResult,
+    DocumentStats,
+    FileReport,
+    InitializationOptions,
+    Position,
+    Range,
+    ReportDiagnostic,
+    Severity,
+)
+
+__all__ = [
+    "CheckReport",
+    "CountSelectionParams",
+    "CountSelectionResult",
+    "DocumentStats",
+    "FileReport",
+    "InitializationOptions",
+    "Position",
+    "Range",
+    "ReportDiagnostic",
+    "Severity",
+]

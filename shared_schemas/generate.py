@@ -1,0 +1,64 @@
+"""Write the JSON Schema of every wire model: `python -m shared_schemas.generate [OUT]`.
+
+The client's TypeScript types are generated from this file by json-schema-to-typescript; tests
+fail when either generated file is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pydantic.json_schema import models_json_schema
+
+from shared_schemas import messages
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "json" / "protocol.schema.json"
+
+WIRE_MODELS: tuple[type[messages.WireModel], ...] = (
+    messages.InitializationOptions,
+    messages.DocumentStats,
+    messages.CountSelectionParams,
+    messages.CountSelectionResult,
+    messages.CheckReport,
+)
+
+
+def protocol_schema() -> dict[str, object]:
+    _, schema = models_json_schema(
+        [(model, "serialization") for model in WIRE_MODELS],
+        ref_template="#/$defs/{model}",
+    )
+    defs = schema["$defs"]
+    # Property titles make json-schema-to-typescript emit an alias type per field (Encoding1,
+    # Encoding2, ...); the interfaces read better with the types inlined.
+    for definition in defs.values():
+        for prop in definition.get("properties", {}).values():
+            prop.pop("title", None)
+    # One root object that references every message, so every type is generated.
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "PromptweightProtocol",
+        "type": "object",
+        "properties": {
+            model.__name__: {"$ref": f"#/$defs/{model.__name__}"} for model in WIRE_MODELS
+        },
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+def render() -> str:
+    return json.dumps(protocol_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1]) if len(argv) > 1 else SCHEMA_PATH
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
