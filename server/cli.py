@@ -48,6 +48,10 @@ def check_file(path: Path, model: str, max_characters: int) -> FileReport:
         return report(None, [_diagnostic("error", "too-large", message)])
 
     source = decode_source(raw)
+    weight = weigh_text(source.text, model, max_characters)
+    if weight.skipped:
+        message = f"not counted: {weight.skipped.reason}"
+        return report(None, [_diagnostic("error", weight.skipped.code, message)])
     diagnostics = []
     if source.first_invalid is not None:
         line, character = source.first_invalid
@@ -57,10 +61,6 @@ def check_file(path: Path, model: str, max_characters: int) -> FileReport:
         )
         message = f"invalid UTF-8 ({source.invalid_count} bytes); counted as U+FFFD"
         diagnostics.append(_diagnostic("warning", "invalid-utf8", message, at))
-    weight = weigh_text(source.text, model, max_characters)
-    if weight.skipped:
-        message = f"not counted: {weight.skipped.reason}"
-        diagnostics.append(_diagnostic("error", weight.skipped.code, message))
     if weight.note:
         diagnostics.append(_diagnostic("information", "approximate-count", weight.note))
     return report(weight.prompt_tokens, diagnostics)

@@ -41,7 +41,8 @@ def tampered_npm(tmp_path: Path) -> Path:
     path = npm / "encoders" / "cl100k_base.json"
     data = json.loads(path.read_text())
     fields = data["bpe_ranks"].split(" ")
-    fields[2], fields[3] = fields[3], fields[2]  # two ranks swapped: still valid, no longer official
+    # Two ranks swapped: still well formed, no longer official.
+    fields[2], fields[3] = fields[3], fields[2]
     data["bpe_ranks"] = " ".join(fields)
     path.write_text(json.dumps(data))
     return npm

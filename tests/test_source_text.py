@@ -15,8 +15,6 @@ DECODED = [
 
 
 @pytest.mark.parametrize(("raw", "text", "invalid", "first"), DECODED)
-def test_decode_source(
-    raw: bytes, text: str, invalid: int, first: tuple[int, int] | None
-) -> None:
+def test_decode_source(raw: bytes, text: str, invalid: int, first: tuple[int, int] | None) -> None:
     source = decode_source(raw)
     assert (source.text, source.invalid_count, source.first_invalid) == (text, invalid, first)

@@ -16,6 +16,7 @@ from server.core.encodings import get_encoding
 from server.core.token_count import count_tokens
 from server.core.tokenizer_choice import choose_tokenizer
 from server.lsp.debounce import Debouncer
+from server.lsp.wire import plain_json_converter
 from shared_schemas import (
     CountSelectionParams,
     CountSelectionResult,
@@ -35,6 +36,7 @@ class PromptweightServer(LanguageServer):
             "promptweight",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            converter_factory=plain_json_converter,
         )
         self.options = InitializationOptions()
         self.recounts = Debouncer()

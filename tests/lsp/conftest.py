@@ -1,0 +1,140 @@
+"""A real `python -m server` over stdio, driven by pytest-lsp's client."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest_asyncio
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp.client import register_lsp_features
+
+from server.lsp.wire import plain_json_converter
+from shared_schemas import DocumentStats
+
+STATS_TIMEOUT_S = 20
+
+
+@dataclass
+class StatsInbox:
+    """Every `promptweight/documentStats` the server pushed, in order."""
+
+    received: list[DocumentStats] = field(default_factory=list)
+    arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def put(self, raw: Any) -> None:
+        async with self.arrived:
+            self.received.append(DocumentStats.model_validate(raw))
+            self.arrived.notify_all()
+
+    async def wait_for(self, uri: str, version: int) -> DocumentStats:
+        def found() -> DocumentStats | None:
+            return next((s for s in self.received if s.uri == uri and s.version == version), None)
+
+        async with self.arrived:
+            await asyncio.wait_for(self.arrived.wait_for(found), STATS_TIMEOUT_S)
+        result = found()
+        assert result is not None
+        return result
+
+
+class PromptClient:
+    """The editor's side of the conversation, reduced to what the tests need."""
+
+    def __init__(self, client: LanguageClient, inbox: StatsInbox) -> None:
+        self.lsp = client
+        self.inbox = inbox
+        self.versions: dict[str, int] = {}
+
+    def open(self, uri: str, text: str) -> None:
+        self.versions[uri] = 1
+        self.lsp.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri=uri, language_id="prompty", version=1, text=text)
+            )
+        )
+
+    def edit(self, uri: str, range_: types.Range, text: str) -> int:
+        self.versions[uri] += 1
+        self.lsp.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
+                [types.TextDocumentContentChangePartial(range=range_, text=text)],
+            )
+        )
+        return self.versions[uri]
+
+    def close(self, uri: str) -> None:
+        self.lsp.text_document_did_close(
+            types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri))
+        )
+
+    async def stats(self, uri: str, version: int | None = None) -> DocumentStats:
+        return await self.inbox.wait_for(uri, self.versions[uri] if version is None else version)
+
+
+async def start_session(
+    lsp_client: LanguageClient, options: dict[str, Any]
+) -> AsyncIterator[PromptClient]:
+    inbox = StatsInbox()
+
+    @lsp_client.feature("promptweight/documentStats")
+    async def on_stats(params: Any) -> None:
+        await inbox.put(params)
+
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(), initialization_options=options
+        )
+    )
+    yield PromptClient(lsp_client, inbox)
+    await lsp_client.shutdown_session()
+
+
+def make_client() -> LanguageClient:
+    """pytest-lsp's test client, with custom messages kept as plain JSON (as the server does)."""
+    client = LanguageClient(converter_factory=plain_json_converter)
+    register_lsp_features(client)
+    return client
+
+
+SERVER = ClientServerConfig(
+    server_command=[sys.executable, "-m", "server"], client_factory=make_client
+)
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def server_process(lsp_client: LanguageClient) -> AsyncIterator[None]:
+    """A fresh server per test; the fixtures below initialize it with their options."""
+    yield
+
+
+@pytest_asyncio.fixture
+async def client(server_process: LanguageClient) -> AsyncIterator[PromptClient]:
+    # No debounce, so each edit's recount can be awaited; debouncing has its own test.
+    async for session in start_session(server_process, {"debounceMs": 0}):
+        yield session
+
+
+@pytest_asyncio.fixture
+async def debounced_client(server_process: LanguageClient) -> AsyncIterator[PromptClient]:
+    async for session in start_session(server_process, {"debounceMs": 300}):
+        yield session
+
+
+@pytest_asyncio.fixture
+async def small_limit_client(server_process: LanguageClient) -> AsyncIterator[PromptClient]:
+    options = {"debounceMs": 0, "maxDocumentCharacters": 1000}
+    async for session in start_session(server_process, options):
+        yield session
+
+
+@pytest_asyncio.fixture
+async def misconfigured_client(server_process: LanguageClient) -> AsyncIterator[PromptClient]:
+    async for session in start_session(server_process, {"debounceMs": -5, "model": 42}):
+        yield session

@@ -1,0 +1,104 @@
+"""Bad input: the server says what it can, logs the rest, and keeps serving other documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from server.core.encodings import get_encoding
+from tests.lsp.conftest import PromptClient
+
+GOOD = "file:///work/good.prompty"
+
+
+def o200k(text: str) -> int:
+    return len(get_encoding("o200k_base").encode_ordinary(text))
+
+
+async def assert_still_serving(client: PromptClient) -> None:
+    client.open(GOOD, "still counting")
+    assert (await client.stats(GOOD)).prompt_tokens == o200k("still counting")
+
+
+async def test_binary_document_is_reported_not_counted(client: PromptClient) -> None:
+    uri = "file:///work/image.prompt"
+    client.open(uri, "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    stats = await client.stats(uri)
+    assert stats.prompt_tokens is None
+    assert stats.skipped_reason is not None and "binary" in stats.skipped_reason
+    await assert_still_serving(client)
+
+
+async def test_50_mb_document_is_reported_not_counted(client: PromptClient) -> None:
+    uri = "file:///work/huge.prompt"
+    client.open(uri, "word " * (10 * 1024 * 1024))
+    stats = await client.stats(uri)
+    assert stats.prompt_tokens is None
+    assert stats.skipped_reason is not None and "maxDocumentCharacters" in stats.skipped_reason
+    await assert_still_serving(client)
+
+
+async def test_document_limit_comes_from_initialization_options(
+    small_limit_client: PromptClient,
+) -> None:
+    uri = "file:///work/a.prompt"
+    small_limit_client.open(uri, "x" * 1001)
+    assert (await small_limit_client.stats(uri)).prompt_tokens is None
+
+
+async def test_invalid_utf8_decoded_as_lone_surrogates_counts_as_replacement(
+    client: PromptClient,
+) -> None:
+    uri = "file:///work/latin1.prompty"
+    client.open(uri, "caf\udce9 au lait")  # how surrogateescape carries an undecodable byte
+    assert (await client.stats(uri)).prompt_tokens == o200k("caf\ufffd au lait")
+
+
+async def test_file_deleted_while_open_keeps_being_counted(
+    client: PromptClient, tmp_path: Path
+) -> None:
+    path = tmp_path / "gone.prompty"
+    path.write_text("user:\nhello")
+    uri = path.as_uri()
+    client.open(uri, path.read_text())
+    await client.stats(uri)
+    path.unlink()
+    end = types.Position(line=1, character=5)
+    version = client.edit(uri, types.Range(end, end), " world")
+    assert (await client.stats(uri, version)).prompt_tokens == o200k("user:\nhello world")
+
+
+async def test_edits_for_a_document_never_opened_are_ignored(client: PromptClient) -> None:
+    uri = "file:///work/never-opened.prompty"
+    client.versions[uri] = 1
+    start = types.Position(line=0, character=0)
+    client.edit(uri, types.Range(start, start), "text")
+    await assert_still_serving(client)
+    assert all(s.uri != uri for s in client.inbox.received)
+
+
+async def test_selection_of_a_document_not_open_has_no_count(client: PromptClient) -> None:
+    result = await client.lsp.protocol.send_request_async(
+        "promptweight/countSelection", {"uri": "file:///work/not-open.prompt", "ranges": []}
+    )
+    assert result["tokens"] is None
+
+
+async def test_malformed_request_is_an_error_response(client: PromptClient) -> None:
+    with pytest.raises(Exception, match="ranges"):
+        await client.lsp.protocol.send_request_async(
+            "promptweight/countSelection", {"uri": GOOD, "ranges": "all of it"}
+        )
+    await assert_still_serving(client)
+
+
+async def test_invalid_settings_fall_back_to_defaults_and_say_so(
+    misconfigured_client: PromptClient,
+) -> None:
+    await assert_still_serving(misconfigured_client)
+    stats = await misconfigured_client.stats(GOOD)
+    assert stats.model == "gpt-4o-mini"
+    shown = [m.message for m in misconfigured_client.lsp.messages]
+    assert any("invalid settings" in m for m in shown)

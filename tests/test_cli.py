@@ -1,0 +1,133 @@
+"""`promptweight check`: what CI pipelines run. Each case runs the real console script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from server.core.encodings import get_encoding
+from shared_schemas import CheckReport
+
+PROMPTWEIGHT = str(Path(sys.executable).parent / "promptweight")
+
+
+def check(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PROMPTWEIGHT, "check", *args], capture_output=True, text=True, check=False
+    )
+
+
+def check_json(*args: str) -> tuple[int, CheckReport]:
+    result = check("--format", "json", *args)
+    return result.returncode, CheckReport.model_validate_json(result.stdout)
+
+
+def test_json_report_counts_each_file_with_tiktoken(tmp_path: Path) -> None:
+    texts = {"a.prompty": "system:\nBe brief.\nuser:\nHi", "b.chat.json": '[{"role": "user"}]'}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text)
+    status, report = check_json(*(str(tmp_path / name) for name in texts))
+    assert status == 0
+    o200k = get_encoding("o200k_base")
+    assert [(Path(f.path).name, f.prompt_tokens) for f in report.files] == [
+        (name, len(o200k.encode_ordinary(text))) for name, text in texts.items()
+    ]
+
+
+def test_json_uses_camel_case_field_names(tmp_path: Path) -> None:
+    (tmp_path / "a.prompt").write_text("hello")
+    result = check("--format", "json", str(tmp_path / "a.prompt"))
+    assert set(json.loads(result.stdout)["files"][0]) == {
+        "path",
+        "model",
+        "encoding",
+        "exact",
+        "promptTokens",
+        "diagnostics",
+    }
+
+
+def test_folder_is_searched_for_prompt_files_only(tmp_path: Path) -> None:
+    for name in ("x.prompty", "notes.txt", "deep/y.prompt.md", "deep/z.chat.yaml", "data.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("hi")
+    _, report = check_json(str(tmp_path))
+    names = sorted(Path(f.path).relative_to(tmp_path).as_posix() for f in report.files)
+    assert names == ["deep/y.prompt.md", "deep/z.chat.yaml", "x.prompty"]
+
+
+def test_model_option_selects_the_tokenizer(tmp_path: Path) -> None:
+    (tmp_path / "a.prompt").write_text("hello world")
+    _, report = check_json("--model", "gpt-4", str(tmp_path / "a.prompt"))
+    assert (report.files[0].encoding, report.files[0].exact) == ("cl100k_base", True)
+
+
+def test_unknown_model_is_approximate_and_labelled(tmp_path: Path) -> None:
+    (tmp_path / "a.prompt").write_text("hello world")
+    status, report = check_json("--model", "claude-sonnet-4-5", str(tmp_path / "a.prompt"))
+    assert status == 0 and not report.files[0].exact
+    assert [d.code for d in report.files[0].diagnostics] == ["approximate-count"]
+    assert "≈" in check("--model", "claude-sonnet-4-5", str(tmp_path / "a.prompt")).stdout
+
+
+BAD_FILES = [
+    # file name, content, diagnostic code, severity, exit status
+    ("missing.prompty", None, "unreadable", "error", 1),
+    ("binary.prompt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary", "error", 1),
+    ("latin1.prompty", b"caf\xe9 au lait", "invalid-utf8", "warning", 0),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "code", "severity", "status"), BAD_FILES)
+def test_bad_file_gets_a_diagnostic_and_exit_status(
+    tmp_path: Path, name: str, content: bytes | None, code: str, severity: str, status: int
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    exit_status, report = check_json(str(path))
+    assert exit_status == status
+    assert [(d.code, d.severity) for d in report.files[0].diagnostics] == [(code, severity)]
+
+
+def test_invalid_utf8_diagnostic_points_at_the_byte(tmp_path: Path) -> None:
+    (tmp_path / "a.prompt").write_bytes(b"line one\nsay caf\xe9\n")
+    _, report = check_json(str(tmp_path / "a.prompt"))
+    start = report.files[0].diagnostics[0].range.start
+    assert (start.line, start.character) == (1, 7)
+    assert report.files[0].prompt_tokens is not None
+
+
+def test_large_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.prompt"
+    with path.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)  # sparse: 50 MB of NULs that cost no disk
+    status, report = check_json(str(path))
+    assert status == 1
+    assert [d.code for d in report.files[0].diagnostics] == ["too-large"]
+
+
+def test_one_bad_file_does_not_hide_the_others(tmp_path: Path) -> None:
+    (tmp_path / "good.prompt").write_text("hello")
+    status, report = check_json(str(tmp_path / "missing.prompt"), str(tmp_path / "good.prompt"))
+    assert status == 1
+    assert [f.prompt_tokens for f in report.files] == [None, 1]
+
+
+def test_text_output_is_a_readable_table(tmp_path: Path) -> None:
+    (tmp_path / "a.prompt").write_text("hello world")
+    result = check(str(tmp_path / "a.prompt"))
+    assert result.returncode == 0
+    assert result.stdout.split()[:3] == ["2", "tokens", "o200k_base"]
+
+
+@pytest.mark.parametrize(
+    "args", [["check"], ["check", "--format", "xml", "a"], ["check", "--max-characters", "0", "a"]]
+)
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = subprocess.run([PROMPTWEIGHT, *args], capture_output=True, text=True, check=False)
+    assert result.returncode == 2 and "error" in result.stderr
