@@ -58,10 +58,10 @@ async function pythonExtensionInterpreter(): Promise<string | undefined> {
 }
 
 /**
- * Candidates in order: the `promptweight.python` setting, the Python extension's interpreter,
- * `python3` on PATH. In an untrusted workspace, workspace-level settings and the Python
- * extension's choice (which may point into the workspace) are skipped: both could execute code
- * that the workspace brought.
+ * The `promptweight.python` setting when set (and nothing else: a broken explicit choice is an
+ * error, not a silent fallback); else the Python extension's interpreter, then `python3` on
+ * PATH. In an untrusted workspace, workspace-level settings and the Python extension's choice
+ * (which may point into the workspace) are skipped: both could run code the workspace brought.
  */
 export async function candidates(): Promise<Array<{ command: string; source: string }>> {
   const setting = vscode.workspace.getConfiguration("promptweight").inspect<string>("python");
@@ -71,7 +71,7 @@ export async function candidates(): Promise<Array<{ command: string; source: str
     : setting?.globalValue;
   const found: Array<{ command: string; source: string }> = [];
   if (configured) {
-    found.push({ command: configured, source: "setting promptweight.python" });
+    return [{ command: configured, source: "setting promptweight.python" }];
   }
   if (trusted) {
     const fromExtension = await pythonExtensionInterpreter().catch(() => undefined);

@@ -75,7 +75,7 @@ export async function prepareServerEnvironment(
         await run(interpreter.executable, ["-m", "venv", partial], log);
         await run(
           venvPython(partial),
-          ["-m", "pip", "install", "--no-index", "--find-links", wheels, "--disable-pip-version-check", "--no-input", `promptweight==${version}`],
+          ["-m", "pip", "--isolated", "install", "--no-index", "--find-links", wheels, "--disable-pip-version-check", "--no-input", `promptweight==${version}`],
           log,
         );
       },

