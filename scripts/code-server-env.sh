@@ -16,3 +16,21 @@ code_server() {
   PATH="$NODE24_BIN:$PATH" "$CODE_SERVER" --auth none --disable-telemetry --disable-update-check \
     --user-data-dir "$data" --extensions-dir "$extensions" "$@"
 }
+
+# start_code_server LOG USER_DATA_DIR EXTENSIONS_DIR ARGS...: in the background, in a session of
+# its own, so that stop_code_server can end it together with every process it forked.
+start_code_server() {
+  local log="$1" data="$2" extensions="$3"
+  shift 3
+  PATH="$NODE24_BIN:$PATH" setsid "$CODE_SERVER" --auth none --disable-telemetry \
+    --disable-update-check --user-data-dir "$data" --extensions-dir "$extensions" "$@" \
+    >"$log" 2>&1 &
+  CODE_SERVER_PID=$!
+}
+
+stop_code_server() {
+  [ -n "${CODE_SERVER_PID:-}" ] || return 0
+  kill -- "-$CODE_SERVER_PID" 2>/dev/null || true
+  wait "$CODE_SERVER_PID" 2>/dev/null || true
+  CODE_SERVER_PID=""
+}

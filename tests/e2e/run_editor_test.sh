@@ -8,9 +8,8 @@ vsix="$(realpath "$1")"
 source "$repo/scripts/code-server-env.sh"
 
 work="$(mktemp -d)"
-server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  stop_code_server
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -31,9 +30,8 @@ JSON
 code_server "$work/data" "$work/extensions" --install-extension "$vsix" >/dev/null
 
 port="$(free_port)"
-code_server "$work/data" "$work/extensions" --bind-addr "127.0.0.1:$port" "$work/workspace" \
-  >"$work/code-server.log" 2>&1 &
-server_pid=$!
+start_code_server "$work/code-server.log" "$work/data" "$work/extensions" \
+  --bind-addr "127.0.0.1:$port" "$work/workspace"
 for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   sleep 0.2
