@@ -22,7 +22,7 @@ def _as_sent(obj: dict[str, Any], cls: type[Any]) -> Any:
 
 
 def plain_json_converter() -> Converter:
-    converter: Converter = default_converter()
+    converter: Converter = default_converter()  # type: ignore[no-untyped-call]  # pygls is untyped here
     for message in (JsonRPCRequestMessage, JsonRPCNotification, JsonRPCResponseMessage):
         converter.register_structure_hook(message, _as_sent)
     return converter
