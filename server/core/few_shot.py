@@ -1,0 +1,173 @@
+"""Few-shot examples: the labelled data a prompt pays for on every call.
+
+Two shapes: chat pairs (a user message answered by an assistant message, before the last user
+message), and examples written inside a message's text (`<example>` blocks, `Input:`/`Output:`
+and `Q:`/`A:` line pairs). An example with an empty output is not an example: a trailing
+`Output:` awaiting the model's answer is the live input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from server.core.formats.role_markers import stripped_span
+from server.core.prompt_model import FewShotExample, Message, Problem, Role, Span
+
+_EXAMPLE_OPEN = re.compile(r"<example\b[^>]*>", re.I)
+_EXAMPLE_CLOSE = re.compile(r"</example\s*>", re.I)
+_PAIR_TAGS = (("input", "output"), ("user", "assistant"))
+# A label line: optional Markdown decoration (or a heading ending in the label), the label, a
+# colon, and maybe the first line of its text.
+_LABEL = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]+[^\n]*?[ \t]|[>*_\-][>*_\- \t]*)?"
+    r"(input|output|question|answer|q|a)[*_]*[ \t]*:[*_]*[ \t]*",
+    re.I | re.M,
+)
+_KIND_OF_LABEL = {
+    "input": ("input-output", "input"),
+    "output": ("input-output", "output"),
+    "q": ("q-a", "input"),
+    "question": ("q-a", "input"),
+    "a": ("q-a", "output"),
+    "answer": ("q-a", "output"),
+}
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+_ONLY_A_VARIABLE = re.compile(r"\{\{[^{}]*\}\}|\$\{[^{}]*\}|\{[A-Za-z_]\w*\}")
+
+
+def chat_pairs(messages: list[Message]) -> list[FewShotExample]:
+    last_user = max((i for i, m in enumerate(messages) if m.role is Role.USER), default=-1)
+    examples = []
+    for i in range(len(messages) - 1):
+        question, answer = messages[i], messages[i + 1]
+        if (
+            question.role is Role.USER
+            and answer.role is Role.ASSISTANT
+            and i + 1 < last_user
+            and answer.content
+        ):
+            examples.append(
+                FewShotExample(
+                    input=question.content,
+                    output=answer.content,
+                    kind="chat-pair",
+                    span=Span(question.span.start, answer.span.end),
+                )
+            )
+    return examples
+
+
+def _tagged(text: str, inner: Span, tag: str) -> Span | None:
+    match = re.compile(rf"<{tag}\b[^>]*>(.*?)</{tag}\s*>", re.I | re.S).search(
+        text, inner.start, inner.end
+    )
+    return stripped_span(text, match.start(1), match.end(1)) if match else None
+
+
+def _example_blocks(
+    text: str, region: Span, index: int
+) -> tuple[list[FewShotExample], list[Span], list[Problem]]:
+    examples, blocks, problems = [], [], []
+    at = region.start
+    while (opening := _EXAMPLE_OPEN.search(text, at, region.end)) is not None:
+        closing = _EXAMPLE_CLOSE.search(text, opening.end(), region.end)
+        if closing is None:
+            problems.append(
+                Problem(
+                    "warning",
+                    "unclosed-example",
+                    "<example> is never closed with </example>; it is not read as an example",
+                    Span(opening.start(), opening.end()),
+                )
+            )
+            break
+        block = Span(opening.start(), closing.end())
+        blocks.append(block)
+        inner = Span(opening.end(), closing.start())
+        for input_tag, output_tag in _PAIR_TAGS:
+            given, answer = _tagged(text, inner, input_tag), _tagged(text, inner, output_tag)
+            if given and answer and answer.end > answer.start:
+                examples.append(
+                    FewShotExample(
+                        input=text[given.start : given.end],
+                        output=text[answer.start : answer.end],
+                        kind="example-block",
+                        span=block,
+                        message_index=index,
+                    )
+                )
+                break
+        at = closing.end()
+    return examples, blocks, problems
+
+
+def _labelled_pairs(text: str, region: Span, index: int, skip: list[Span]) -> list[FewShotExample]:
+    labels = [
+        m
+        for m in _LABEL.finditer(text, region.start, region.end)
+        if not any(s.start <= m.start() < s.end for s in skip)
+    ]
+    examples = []
+    for i, label in enumerate(labels):
+        kind, side = _KIND_OF_LABEL[label.group(1).lower()]
+        if side != "input" or i + 1 >= len(labels):
+            continue
+        answer_label = labels[i + 1]
+        answer_kind, answer_side = _KIND_OF_LABEL[answer_label.group(1).lower()]
+        if answer_kind != kind or answer_side != "output":
+            continue
+        given = stripped_span(text, label.end(), answer_label.start())
+        # The output is one paragraph: up to a blank line, the next label, or the message's end.
+        limit = labels[i + 2].start() if i + 2 < len(labels) else region.end
+        first = stripped_span(text, answer_label.end(), limit).start
+        blank = _BLANK_LINE.search(text, first, limit)
+        answer = stripped_span(text, first, blank.start() if blank else limit)
+        if answer.end == answer.start or given.end == given.start:
+            continue
+        if _ONLY_A_VARIABLE.fullmatch(text, answer.start, answer.end):
+            continue  # `Output: {{output}}` is the live slot the template fills, not an example
+        examples.append(
+            FewShotExample(
+                input=text[given.start : given.end],
+                output=text[answer.start : answer.end],
+                kind=kind,  # type: ignore[arg-type]  # "input-output" or "q-a"
+                span=Span(label.start(), answer.end),
+                message_index=index,
+            )
+        )
+    return examples
+
+
+def _examples_in(text: str, region: Span, index: int) -> tuple[list[FewShotExample], list[Problem]]:
+    blocks, spans, problems = _example_blocks(text, region, index)
+    return blocks + _labelled_pairs(text, region, index, spans), problems
+
+
+def in_text_examples(
+    text: str, messages: list[Message]
+) -> tuple[list[FewShotExample], list[Problem]]:
+    examples: list[FewShotExample] = []
+    problems: list[Problem] = []
+    for index, message in enumerate(messages):
+        region = message.content_span
+        if text[region.start : region.end] == message.content:
+            found, found_problems = _examples_in(text, region, index)
+        else:
+            # Content that is not verbatim source (a JSON string with escapes, text with a
+            # placeholder cut out): read it from the content, and place it on the whole region.
+            found, found_problems = _examples_in(
+                message.content, Span(0, len(message.content)), index
+            )
+            found = [replace(e, span=region) for e in found]
+            found_problems = [replace(p, span=region) for p in found_problems]
+        examples += found
+        problems += found_problems
+    return examples, problems
+
+
+def find_examples(text: str, messages: list[Message]) -> tuple[list[FewShotExample], list[Problem]]:
+    found, problems = in_text_examples(text, messages)
+    found += chat_pairs(messages)
+    found.sort(key=lambda e: e.span.start)
+    return found, problems

@@ -1,0 +1,1 @@
+"""Parsers from prompt-file text to `PromptDocument`, one module per format family."""

@@ -1,0 +1,115 @@
+"""Bodies split by role-marker lines: Prompty, and prompt-flow style Jinja2 / Markdown prompts.
+
+A role marker is a line holding, case-insensitively, an optional `#`, a role name, optional
+`[key=value, ...]` attributes and a colon, and nothing else. Text before the first marker
+belongs to `leading_role`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from server.core.prompt_model import ROLE_ALIASES, Message, Placeholder, Problem, Role, Span
+
+_ROLE_NAMES = "system|user|assistant|developer|tool|function"
+MARKER = re.compile(
+    rf"^[ \t]*(?:#+[ \t]*)?({_ROLE_NAMES})[ \t]*(\[[^\]\n]*\])?[ \t]*:[ \t]*\r?$",
+    re.I | re.M,
+)
+# Lines that look like a marker but name no role Prompty knows: `# narrator:`, `A:`, `Human:`.
+_NEAR_MISS = re.compile(
+    r"^[ \t]*(?:#+[ \t]*([A-Za-z][\w-]*)|(a|ai|bot|human|model|q|agent|customer))[ \t]*"
+    r"(?:\[[^\]\n]*\])?[ \t]*:[ \t]*\r?$",
+    re.I | re.M,
+)
+_ATTRIBUTE = re.compile(r"""\s*([A-Za-z_][\w-]*)\s*=\s*("[^"]*"|'[^']*'|[^,\]]*)\s*""")
+
+
+def _attributes(raw: str | None) -> tuple[tuple[str, str], ...]:
+    if not raw:
+        return ()
+    pairs = []
+    for part in raw[1:-1].split(","):
+        match = _ATTRIBUTE.fullmatch(part)
+        if match:
+            pairs.append((match.group(1), match.group(2).strip().strip("\"'")))
+    return tuple(pairs)
+
+
+def stripped_span(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+def content_without(text: str, span: Span, cut: list[Placeholder]) -> str:
+    """The text of `span`, with placeholders (runtime content) cut out and the rest stripped."""
+    inside = [p.span for p in cut if span.start <= p.span.start and p.span.end <= span.end]
+    if not inside:
+        return text[span.start : span.end]
+    pieces, at = [], span.start
+    for piece in inside:
+        pieces.append(text[at : piece.start])
+        at = piece.end
+    pieces.append(text[at : span.end])
+    return "".join(pieces).strip()
+
+
+def split_messages(
+    text: str, body: Span, leading_role: Role, placeholders: list[Placeholder]
+) -> tuple[list[Message], list[Problem]]:
+    messages: list[Message] = []
+    problems: list[Problem] = []
+    markers = list(MARKER.finditer(text, body.start, body.end))
+
+    leading_end = markers[0].start() if markers else body.end
+    leading = stripped_span(text, body.start, leading_end)
+    if leading.end > leading.start:
+        content = content_without(text, leading, placeholders)
+        messages.append(Message(leading_role, content, Span(body.start, leading_end), leading))
+
+    for i, marker in enumerate(markers):
+        end = markers[i + 1].start() if i + 1 < len(markers) else body.end
+        # Blank text before the first marker belongs to it, so that the spans tile the body.
+        start = body.start if i == 0 and not messages else marker.start()
+        content_span = stripped_span(text, marker.end(), end)
+        role = ROLE_ALIASES[marker.group(1).lower()]
+        attributes = _attributes(marker.group(2))
+        marker_span = stripped_span(text, marker.start(), marker.end())
+        message = Message(
+            role=role,
+            content=content_without(text, content_span, placeholders),
+            span=Span(start, end),
+            content_span=content_span,
+            marker=marker_span,
+            name=dict(attributes).get("name"),
+            attributes=attributes,
+        )
+        messages.append(message)
+        if not message.content:
+            problems.append(
+                Problem(
+                    "warning",
+                    "empty-message",
+                    f"the {marker.group(1)} message is empty",
+                    marker_span,
+                )
+            )
+
+    for near in _NEAR_MISS.finditer(text, body.start, body.end):
+        if MARKER.match(near.group(0)):
+            continue
+        word = near.group(1) or near.group(2)
+        problems.append(
+            Problem(
+                "warning",
+                "unknown-role",
+                f"`{word}:` is not a role marker (roles: {_ROLE_NAMES.replace('|', ', ')}); "
+                "its text stays in the message above",
+                stripped_span(text, near.start(), near.end()),
+            )
+        )
+    problems.sort(key=lambda p: p.span.start)
+    return messages, problems

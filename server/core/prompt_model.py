@@ -1,0 +1,152 @@
+"""One document model for every prompt-file format.
+
+Positions are character offsets into the document text (Python string indices); `LineIndex`
+turns them into (line, UTF-16 column) pairs for LSP and the CLI. Parsers never raise on bad
+input: they return a `PromptDocument` whose `problems` say what was wrong.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+PromptFormat = Literal["prompty", "dotprompt", "prompt-md", "chat-json", "chat-yaml", "markdown"]
+ExampleKind = Literal["chat-pair", "example-block", "input-output", "q-a"]
+ProblemSeverity = Literal["error", "warning", "information", "hint"]
+
+
+class Role(StrEnum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+    TOOL = "tool"
+
+
+# Role names as prompt files write them, to the four roles of the model.
+ROLE_ALIASES: dict[str, Role] = {
+    "system": Role.SYSTEM,
+    "developer": Role.SYSTEM,
+    "user": Role.USER,
+    "human": Role.USER,
+    "assistant": Role.ASSISTANT,
+    "model": Role.ASSISTANT,  # Dotprompt / Gemini
+    "tool": Role.TOOL,
+    "function": Role.TOOL,
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    """[start, end) in character offsets."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad span {self.start}..{self.end}")
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Role
+    content: str
+    # The message's whole source: its marker (if any) up to the next message's.
+    span: Span
+    # Where `content` was read from; for a plain-text body, `content` is exactly
+    # text[content_span.start:content_span.end].
+    content_span: Span
+    marker: Span | None = None
+    name: str | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class FewShotExample:
+    input: str
+    output: str
+    kind: ExampleKind
+    span: Span
+    message_index: int | None = None  # the message that holds an in-text example
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """Runtime content that is not counted as text: `![thread]`, `{{history}}`, `{{media}}`."""
+
+    kind: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: ProblemSeverity
+    code: str
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Metadata:
+    model: str | None = None
+    max_output_tokens: int | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    tools: list[Any] = field(default_factory=list)
+    output_schema: Any = None
+    promptweight: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PromptDocument:
+    format: PromptFormat
+    text: str
+    metadata: Metadata
+    frontmatter: Span | None
+    body: Span
+    messages: tuple[Message, ...]
+    examples: tuple[FewShotExample, ...]
+    variables: tuple[Variable, ...]
+    placeholders: tuple[Placeholder, ...]
+    problems: tuple[Problem, ...]
+
+
+class LineIndex:
+    """Offsets to LSP positions: 0-based line, UTF-16 code-unit column."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.line_starts = [0]
+        start = 0
+        while (newline := text.find("\n", start)) != -1:
+            start = newline + 1
+            self.line_starts.append(start)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        prefix = self.text[self.line_starts[line] : offset]
+        # Astral characters take two UTF-16 code units.
+        column = len(prefix) + sum(1 for char in prefix if ord(char) > 0xFFFF)
+        return line, column
+
+    def offset(self, line: int, column: int) -> int:
+        """The inverse of `position`; positions past a line's end clamp to it."""
+        if line >= len(self.line_starts):
+            return len(self.text)
+        start = self.line_starts[max(line, 0)]
+        end = self.line_starts[line + 1] - 1 if line + 1 < len(self.line_starts) else len(self.text)
+        units = 0
+        offset = start
+        while offset < end and units < column:
+            units += 2 if ord(self.text[offset]) > 0xFFFF else 1
+            offset += 1
+        return offset

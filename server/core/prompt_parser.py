@@ -1,0 +1,69 @@
+"""From a file's name and text to its `PromptDocument`, whatever the format."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import PurePath
+
+from server.core.prompt_model import PromptDocument, PromptFormat
+
+# Reads a Dotprompt partial by name (`{{> style}}` → `_style.prompt` beside the file), or None.
+PartialReader = Callable[[str], str | None]
+
+_DOTPROMPT_SIGNS = re.compile(
+    r"\{\{[#/]?\s*role\b|<<<dotprompt:|\{\{>\s*\w|\{\{\s*history\s*\}\}|\{\{\s*media\b"
+)
+_DOTPROMPT_KEYS = re.compile(r"^(?:config|input|output|tools|maxTurns)\s*:", re.M)
+
+
+def looks_like_dotprompt(text: str) -> bool:
+    if _DOTPROMPT_SIGNS.search(text):
+        return True
+    return text.startswith("---") and bool(_DOTPROMPT_KEYS.search(text[: text.find("\n---", 3)]))
+
+
+def detect_format(file_name: str, text: str) -> PromptFormat:
+    name = PurePath(file_name).name.lower()
+    if name.endswith(".prompty"):
+        return "prompty"
+    if name.endswith((".prompt.md", ".instructions.md", ".chatmode.md")):
+        return "prompt-md"
+    if name.endswith(".prompt"):
+        return "dotprompt" if looks_like_dotprompt(text) else "markdown"
+    if name.endswith(".json"):
+        return "chat-json"
+    if name.endswith((".yaml", ".yml")):
+        return "chat-yaml"
+    return "markdown"
+
+
+def parse_prompt(
+    file_name: str, text: str, read_partial: PartialReader | None = None
+) -> PromptDocument | None:
+    """The document, or None when the file is not a prompt (JSON or YAML that holds no chat)."""
+    match detect_format(file_name, text):
+        case "prompty":
+            from server.core.formats.prompty import parse_prompty
+
+            return parse_prompty(text)
+        case "prompt-md":
+            from server.core.formats.prompt_md import parse_prompt_md
+
+            return parse_prompt_md(text)
+        case "dotprompt":
+            from server.core.formats.dotprompt import parse_dotprompt
+
+            return parse_dotprompt(text, read_partial)
+        case "chat-json":
+            from server.core.formats.chat_messages import parse_chat_json
+
+            return parse_chat_json(text)
+        case "chat-yaml":
+            from server.core.formats.chat_messages import parse_chat_yaml
+
+            return parse_chat_yaml(text)
+        case _:
+            from server.core.formats.prompty import parse_markdown
+
+            return parse_markdown(text)

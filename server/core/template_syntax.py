@@ -1,0 +1,55 @@
+"""Template variables and runtime placeholders in prompt text.
+
+Jinja2, Mustache and Handlebars share `{{ name }}`; VS Code prompt files use `${input:name}`,
+`${selection}` and the like. Placeholders (`![thread]`, `{{history}}`, `{{media ...}}`) stand for
+runtime content and are recorded, not counted as text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from server.core.prompt_model import Placeholder, Span, Variable
+
+# `{{ name }}`, `{{ name.field }}`, `{{ name | filter }}`, `{{{ raw }}}`; not block helpers.
+_CURLY = re.compile(r"\{\{\{?-?\s*([A-Za-z_][\w.]*)\s*(?:\|[^{}]*)?-?\}?\}\}")
+_HANDLEBARS_KEYWORDS = frozenset(
+    {"this", "else", "true", "false", "null", "loop", "role", "section"}
+)
+_HISTORY = re.compile(r"\{\{\s*history\s*\}\}")
+_MEDIA = re.compile(r"\{\{\s*media\b[^{}]*\}\}")
+_THREAD = re.compile(r"^[ \t]*!\[([A-Za-z_]\w*)\][ \t]*$", re.M)
+_VSCODE = re.compile(r"\$\{(?:input:)?([A-Za-z_][\w]*)(?::[^}\n]*|=[^}\n]*)?\}")
+
+
+def curly_variables(text: str, span: Span) -> list[Variable]:
+    found = []
+    for match in _CURLY.finditer(text, span.start, span.end):
+        name = match.group(1)
+        if name.split(".")[0] in _HANDLEBARS_KEYWORDS or name in ("history", "media"):
+            continue
+        found.append(Variable(name, Span(match.start(), match.end())))
+    return found
+
+
+def vscode_variables(text: str, span: Span) -> list[Variable]:
+    return [
+        Variable(m.group(1), Span(m.start(), m.end()))
+        for m in _VSCODE.finditer(text, span.start, span.end)
+    ]
+
+
+def placeholders(text: str, span: Span) -> list[Placeholder]:
+    found = [
+        Placeholder(m.group(1).lower(), Span(m.start(), m.end()))
+        for m in _THREAD.finditer(text, span.start, span.end)
+    ]
+    found += [
+        Placeholder("history", Span(m.start(), m.end()))
+        for m in _HISTORY.finditer(text, span.start, span.end)
+    ]
+    found += [
+        Placeholder("media", Span(m.start(), m.end()))
+        for m in _MEDIA.finditer(text, span.start, span.end)
+    ]
+    return sorted(found, key=lambda p: p.span.start)

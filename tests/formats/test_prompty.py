@@ -1,0 +1,126 @@
+"""Prompty and prompt-flow style Markdown / Jinja2 prompts."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from server.core.formats.prompty import parse_markdown, parse_prompty
+from server.core.prompt_model import PromptDocument, Role
+
+
+def roles_and_contents(document: PromptDocument) -> list[tuple[str, str]]:
+    return [(m.role.value, m.content) for m in document.messages]
+
+
+MESSAGES = [
+    ("system:\nBe brief.\nuser:\nHi", [("system", "Be brief."), ("user", "Hi")]),
+    ("# System:\nBe brief.\n\n# USER:\nHi\n", [("system", "Be brief."), ("user", "Hi")]),
+    ("Leading text.\nuser:\nHi", [("system", "Leading text."), ("user", "Hi")]),
+    ("developer:\nRules.\nfunction:\n{}", [("system", "Rules."), ("tool", "{}")]),
+    ("assistant :  \nSure.", [("assistant", "Sure.")]),
+    ("user: inline text is not a marker", [("system", "user: inline text is not a marker")]),
+    ("", []),
+    ("\n\n  \n", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MESSAGES)
+def test_messages_follow_role_markers(text: str, expected: list[tuple[str, str]]) -> None:
+    assert roles_and_contents(parse_prompty(text)) == expected
+
+
+def test_frontmatter_is_configuration_not_content() -> None:
+    document = parse_prompty("---\nname: x\n---\nsystem:\nBe brief.\n")
+    assert roles_and_contents(document) == [("system", "Be brief.")]
+    assert document.frontmatter is not None and document.frontmatter.start == 0
+
+
+def test_marker_attributes_give_the_name() -> None:
+    message = parse_prompty('system[name="seth", mood=calm]:\nHello').messages[0]
+    assert message.name == "seth"
+    assert message.attributes == (("name", "seth"), ("mood", "calm"))
+
+
+def test_content_span_is_the_stripped_source() -> None:
+    text = "system:\n\n  Be brief.  \n\nuser:\nHi"
+    for message in parse_prompty(text).messages:
+        span = message.content_span
+        assert text[span.start : span.end] == message.content
+
+
+def test_message_spans_tile_the_body() -> None:
+    text = "---\na: 1\n---\n\nsystem:\nA\nuser:\nB\nassistant:\nC"
+    document = parse_prompty(text)
+    spans = [m.span for m in document.messages]
+    assert spans[0].start == document.body.start and spans[-1].end == len(text)
+    assert all(a.end == b.start for a, b in itertools.pairwise(spans))
+
+
+def test_thread_placeholder_is_recorded_not_counted() -> None:
+    document = parse_prompty("system:\nHello\n\n![thread]\n{{question}}")
+    assert [p.kind for p in document.placeholders] == ["thread"]
+    assert document.messages[0].content == "Hello\n\n\n{{question}}"
+
+
+METADATA = [
+    ("model:\n  configuration:\n    name: gpt-4o\n", "gpt-4o", None),
+    ("model:\n  configuration:\n    azure_deployment: gpt-4o-mini\n", "gpt-4o-mini", None),
+    ("model:\n  id: gpt-4.1\n  options:\n    max_tokens: 300\n", "gpt-4.1", 300),
+    ("model:\n  parameters:\n    max_tokens: 128\n", None, 128),
+    ("model:\n  parameters:\n    max_tokens: lots\n", None, None),
+]
+
+
+@pytest.mark.parametrize(("frontmatter", "model", "max_output"), METADATA)
+def test_metadata_from_frontmatter(
+    frontmatter: str, model: str | None, max_output: int | None
+) -> None:
+    metadata = parse_prompty(f"---\n{frontmatter}---\nuser:\nHi").metadata
+    assert (metadata.model, metadata.max_output_tokens) == (model, max_output)
+
+
+def test_tools_and_promptweight_settings_are_read() -> None:
+    text = "---\ntools:\n  - id: bing\npromptweight:\n  callsPerDay: 500\n---\nuser:\nHi"
+    metadata = parse_prompty(text).metadata
+    assert metadata.tools == [{"id": "bing"}]
+    assert metadata.promptweight == {"callsPerDay": 500}
+
+
+def test_variables_are_found_with_their_ranges() -> None:
+    text = "user:\nHi {{ name }}, {{ order.id | upper }} {{#if x}}{{/if}} {{this}}"
+    document = parse_prompty(text)
+    assert [v.name for v in document.variables] == ["name", "order.id"]
+    first = document.variables[0].span
+    assert text[first.start : first.end] == "{{ name }}"
+
+
+PROBLEMS = [
+    ("---\nname: [unclosed\n---\nuser:\nHi", "frontmatter-yaml", (2, 0)),
+    ("---\nname: x\nuser:\nHi", "frontmatter-unclosed", (0, 0)),
+    ("---\n- a list\n---\nuser:\nHi", "frontmatter-yaml", (1, 0)),
+    ("system:\nA\nuser:\n\nassistant:\nB", "empty-message", (2, 0)),
+    ("system:\nA\n# narrator:\nB", "unknown-role", (2, 0)),
+    ("user:\nHi\nA:\nHello", "unknown-role", (2, 0)),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "line_and_column"), PROBLEMS)
+def test_problems_are_located(text: str, code: str, line_and_column: tuple[int, int]) -> None:
+    from server.core.prompt_model import LineIndex
+
+    problems = parse_prompty(text).problems
+    assert [p.code for p in problems] == [code]
+    assert LineIndex(text).position(problems[0].span.start) == line_and_column
+
+
+def test_yaml_error_still_reads_the_body() -> None:
+    document = parse_prompty("---\nmodel: {\n---\nuser:\nHi")
+    assert roles_and_contents(document) == [("user", "Hi")]
+
+
+def test_markdown_prompts_use_the_same_markers() -> None:
+    document = parse_markdown("# system:\nYou classify.\n# user:\n{{text}}")
+    assert document.format == "markdown"
+    assert [m.role for m in document.messages] == [Role.SYSTEM, Role.USER]
