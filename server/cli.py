@@ -8,62 +8,147 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from server import __version__
-from server.core.document_weight import DEFAULT_MAX_DOCUMENT_CHARACTERS, weigh_text
+from server.core.document_weight import DEFAULT_MAX_DOCUMENT_CHARACTERS
+from server.core.prompt_analysis import PromptAnalysis, analyse_prompt, analysis_problems
 from server.core.prompt_files import is_prompt_file
+from server.core.prompt_model import LineIndex, Problem, Span
+from server.core.prompt_parser import PartialReader, detect_format
 from server.core.source_text import decode_source
 from server.core.tokenizer_choice import choose_tokenizer
-from shared_schemas import CheckReport, FileReport, Position, Range, ReportDiagnostic
-from shared_schemas.messages import Severity
+from shared_schemas import (
+    CheckReport,
+    ExampleReport,
+    FileReport,
+    MessageReport,
+    Position,
+    Range,
+    ReportDiagnostic,
+    SkippedFile,
+    VariableReport,
+)
 
 EXIT_OK, EXIT_FILE_ERRORS, EXIT_USAGE = 0, 1, 2
-_START = Range(start=Position(line=0, character=0), end=Position(line=0, character=0))
 
 
-def _diagnostic(
-    severity: Severity, code: str, message: str, at: Range = _START
-) -> ReportDiagnostic:
-    return ReportDiagnostic(severity=severity, code=code, message=message, range=at)
+def partial_reader(path: Path) -> PartialReader:
+    """Dotprompt partials (`{{> style}}`) live beside the prompt as `_style.prompt`."""
+
+    def read(name: str) -> str | None:
+        try:
+            return decode_source((path.parent / f"_{name}.prompt").read_bytes()).text
+        except OSError:
+            return None
+
+    return read
 
 
-def check_file(path: Path, model: str, max_characters: int) -> FileReport:
-    def report(tokens: int | None, diagnostics: list[ReportDiagnostic]) -> FileReport:
-        return FileReport(
-            path=str(path),
-            model=choice.model,
-            encoding=choice.encoding,
-            exact=choice.exact,
-            prompt_tokens=tokens,
-            diagnostics=diagnostics,
-        )
+def to_range(index: LineIndex, span: Span) -> Range:
+    (start_line, start_char), (end_line, end_char) = (
+        index.position(span.start),
+        index.position(span.end),
+    )
+    return Range(
+        start=Position(line=start_line, character=start_char),
+        end=Position(line=end_line, character=end_char),
+    )
 
-    choice = choose_tokenizer(model)
+
+def to_diagnostic(index: LineIndex, problem: Problem) -> ReportDiagnostic:
+    return ReportDiagnostic(
+        severity=problem.severity,
+        code=problem.code,
+        message=problem.message,
+        range=to_range(index, problem.span),
+    )
+
+
+def file_report(
+    path: Path, text: str, analysis: PromptAnalysis, extra: list[Problem]
+) -> FileReport:
+    index = LineIndex(text)
+    document = analysis.document
+    problems = sorted(extra + analysis_problems(analysis), key=lambda p: p.span.start)
+    return FileReport(
+        path=str(path),
+        format=analysis.format,
+        model=analysis.file_model,
+        encoding=analysis.tokenizer.encoding,
+        exact=analysis.tokenizer.exact,
+        messages=[
+            MessageReport(
+                role=m.message.role.value,
+                name=m.message.name,
+                content_tokens=m.tokens,
+                range=to_range(index, m.message.span),
+            )
+            for m in analysis.messages
+        ],
+        few_shot_examples=[
+            ExampleReport(
+                input=e.example.input,
+                output=e.example.output,
+                input_tokens=e.input_tokens,
+                output_tokens=e.output_tokens,
+                kind=e.example.kind,
+                range=to_range(index, e.example.span),
+            )
+            for e in analysis.examples
+        ],
+        variables=[
+            VariableReport(name=v.name, range=to_range(index, v.span))
+            for v in (document.variables if document else ())
+        ],
+        prompt_tokens=analysis.prompt_tokens,
+        diagnostics=[to_diagnostic(index, p) for p in problems],
+    )
+
+
+def unread_report(path: Path, model: str, code: str, message: str) -> FileReport:
+    tokenizer = choose_tokenizer(model)
+    start = Position(line=0, character=0)
+    return FileReport(
+        path=str(path),
+        format=detect_format(path.name, ""),
+        model=None,
+        encoding=tokenizer.encoding,
+        exact=tokenizer.exact,
+        messages=[],
+        few_shot_examples=[],
+        variables=[],
+        prompt_tokens=None,
+        diagnostics=[
+            ReportDiagnostic(
+                severity="error", code=code, message=message, range=Range(start=start, end=start)
+            )
+        ],
+    )
+
+
+def check_file(path: Path, model: str, max_characters: int) -> FileReport | SkippedFile:
     try:
         size = path.stat().st_size
         # UTF-8 needs at most 4 bytes a character: larger files are over the limit unread.
         raw = b"" if size > 4 * max_characters else path.read_bytes()
     except OSError as error:
-        return report(None, [_diagnostic("error", "unreadable", f"cannot read: {error.strerror}")])
+        return unread_report(path, model, "unreadable", f"cannot read: {error.strerror}")
     if size > 4 * max_characters:
         message = f"file is {size:,} bytes, too large to count (--max-characters {max_characters})"
-        return report(None, [_diagnostic("error", "too-large", message)])
+        return unread_report(path, model, "too-large", message)
 
     source = decode_source(raw)
-    weight = weigh_text(source.text, model, max_characters)
-    if weight.skipped:
-        message = f"not counted: {weight.skipped.reason}"
-        return report(None, [_diagnostic("error", weight.skipped.code, message)])
-    diagnostics = []
-    if source.first_invalid is not None:
-        line, character = source.first_invalid
-        at = Range(
-            start=Position(line=line, character=character),
-            end=Position(line=line, character=character + 1),
+    read = partial_reader(path)
+    analysis = analyse_prompt(path.name, source.text, model, max_characters, read)
+    if analysis.document is None and analysis.skipped is None:
+        return SkippedFile(
+            path=str(path), reason=f"not a prompt: {analysis.format} without messages"
         )
+    extra = []
+    if source.first_invalid is not None and analysis.skipped is None:
+        index = LineIndex(source.text)
+        at = index.offset(*source.first_invalid)
         message = f"invalid UTF-8 ({source.invalid_count} bytes); counted as U+FFFD"
-        diagnostics.append(_diagnostic("warning", "invalid-utf8", message, at))
-    if weight.note:
-        diagnostics.append(_diagnostic("information", "approximate-count", weight.note))
-    return report(weight.prompt_tokens, diagnostics)
+        extra.append(Problem("warning", "invalid-utf8", message, Span(at, at + 1)))
+    return file_report(path, source.text, analysis, extra)
 
 
 def expand_paths(paths: Sequence[Path]) -> Iterator[Path]:
@@ -82,10 +167,15 @@ def render_text(report: CheckReport) -> str:
             count = "-"
         else:
             count = f"{'' if file.exact else '≈'}{file.prompt_tokens:,}"
-        lines.append(f"{count:>12} tokens  {file.encoding:<12} {file.path}")
+        examples = len(file.few_shot_examples)
+        lines.append(
+            f"{count:>12} tokens  {file.encoding:<12} {len(file.messages):>3} messages"
+            f" {examples:>3} examples  {file.path}"
+        )
         for d in file.diagnostics:
             at = f"{d.range.start.line + 1}:{d.range.start.character + 1}"
             lines.append(f"{'':14}{file.path}:{at}: {d.severity}[{d.code}]: {d.message}")
+    lines += [f"{'':14}{s.path}: skipped, {s.reason}" for s in report.skipped]
     return "\n".join(lines)
 
 
@@ -93,10 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="promptweight", description=__doc__)
     parser.add_argument("--version", action="version", version=f"promptweight {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="count the tokens of prompt files")
+    check = commands.add_parser("check", help="parse and count prompt files")
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--model", default="gpt-4o-mini", help="model whose tokenizer counts")
+    check.add_argument(
+        "--model", default="gpt-4o-mini", help="model for files that do not name their own"
+    )
     check.add_argument(
         "--max-characters", type=int, default=DEFAULT_MAX_DOCUMENT_CHARACTERS, metavar="N"
     )
@@ -108,13 +200,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.max_characters < 1:
         print("promptweight: error: --max-characters must be at least 1", file=sys.stderr)
         return EXIT_USAGE
-    files = [check_file(p, args.model, args.max_characters) for p in expand_paths(args.paths)]
-    report = CheckReport(files=files)
+    results = [check_file(p, args.model, args.max_characters) for p in expand_paths(args.paths)]
+    report = CheckReport(
+        files=[r for r in results if isinstance(r, FileReport)],
+        skipped=[r for r in results if isinstance(r, SkippedFile)],
+    )
     if args.format == "json":
         print(report.model_dump_json(by_alias=True, indent=2))
     else:
         print(render_text(report))
-    has_error = any(d.severity == "error" for f in files for d in f.diagnostics)
+    has_error = any(d.severity == "error" for f in report.files for d in f.diagnostics)
     return EXIT_FILE_ERRORS if has_error else EXIT_OK
 
 

@@ -10,12 +10,16 @@ from shared_schemas.messages import (
     CountSelectionParams,
     CountSelectionResult,
     DocumentStats,
+    ExampleReport,
     FileReport,
     InitializationOptions,
+    MessageReport,
     Position,
     Range,
     ReportDiagnostic,
     Severity,
+    SkippedFile,
+    VariableReport,
 )
 
 __all__ = [
@@ -23,10 +27,14 @@ __all__ = [
     "CountSelectionParams",
     "CountSelectionResult",
     "DocumentStats",
+    "ExampleReport",
     "FileReport",
     "InitializationOptions",
+    "MessageReport",
     "Position",
     "Range",
     "ReportDiagnostic",
     "Severity",
+    "SkippedFile",
+    "VariableReport",
 ]

@@ -17,6 +17,9 @@ class WireModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
+PromptFormat = Literal["prompty", "dotprompt", "prompt-md", "chat-json", "chat-yaml", "markdown"]
+
+
 class Position(WireModel):
     """An LSP position: 0-based line, UTF-16 code-unit column."""
 
@@ -51,11 +54,14 @@ class DocumentStats(WireModel):
 
     uri: str
     version: int
+    format: PromptFormat | None = Field(
+        description="null when the document is JSON or YAML that is not a prompt."
+    )
     model: str
     encoding: str
     exact: bool = Field(description="False when the tokenizer only approximates the model's.")
     prompt_tokens: int | None = Field(
-        description="Tokens of the whole document text; null when not counted (see skippedReason)."
+        description="Tokens of all message contents; null when not counted (see skippedReason)."
     )
     skipped_reason: str | None = None
     note: str | None = Field(default=None, description="Why a count is approximate, if it is.")
@@ -75,27 +81,63 @@ class CountSelectionResult(WireModel):
 
 
 Severity = Literal["error", "warning", "information", "hint"]
+ExampleKind = Literal["chat-pair", "example-block", "input-output", "q-a"]
 
 
 class ReportDiagnostic(WireModel):
     severity: Severity
-    code: str
+    code: str = Field(description="Stable identifier of the kind of problem.")
     message: str
     range: Range
 
 
+class MessageReport(WireModel):
+    role: Literal["system", "user", "assistant", "tool"]
+    name: str | None = None
+    content_tokens: int = Field(description="Tokens of the message's content (its text, stripped).")
+    range: Range = Field(description="The message's source: its role marker to the next one.")
+
+
+class ExampleReport(WireModel):
+    input: str
+    output: str
+    input_tokens: int
+    output_tokens: int
+    kind: ExampleKind
+    range: Range
+
+
+class VariableReport(WireModel):
+    name: str
+    range: Range
+
+
 class FileReport(WireModel):
-    """One file in `promptweight check --format json`."""
+    """One prompt file in `promptweight check --format json`."""
 
     path: str
-    model: str
-    encoding: str
-    exact: bool
-    prompt_tokens: int | None
+    format: PromptFormat
+    model: str | None = Field(description="The model the file names, or null.")
+    encoding: str = Field(description="The tokenizer that counted.")
+    exact: bool = Field(description="False when the tokenizer only approximates the model's.")
+    messages: list[MessageReport]
+    few_shot_examples: list[ExampleReport]
+    variables: list[VariableReport]
+    prompt_tokens: int | None = Field(
+        description="Tokens of all message contents; null when the file was not counted."
+    )
     diagnostics: list[ReportDiagnostic]
+
+
+class SkippedFile(WireModel):
+    path: str
+    reason: str
 
 
 class CheckReport(WireModel):
     """The whole output of `promptweight check --format json`."""
 
     files: list[FileReport]
+    skipped: list[SkippedFile] = Field(
+        default_factory=list, description="Files given that are not prompts (other JSON or YAML)."
+    )

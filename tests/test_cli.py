@@ -26,16 +26,26 @@ def check_json(*args: str) -> tuple[int, CheckReport]:
     return result.returncode, CheckReport.model_validate_json(result.stdout)
 
 
-def test_json_report_counts_each_file_with_tiktoken(tmp_path: Path) -> None:
-    texts = {"a.prompty": "system:\nBe brief.\nuser:\nHi", "b.chat.json": '[{"role": "user"}]'}
-    for name, text in texts.items():
-        (tmp_path / name).write_text(text)
-    status, report = check_json(*(str(tmp_path / name) for name in texts))
+def test_json_report_counts_each_message_with_tiktoken(tmp_path: Path) -> None:
+    (tmp_path / "a.prompty").write_text("---\nname: t\n---\nsystem:\nBe brief.\nuser:\nHi there")
+    status, report = check_json(str(tmp_path / "a.prompty"))
     assert status == 0
     o200k = get_encoding("o200k_base")
-    assert [(Path(f.path).name, f.prompt_tokens) for f in report.files] == [
-        (name, len(o200k.encode_ordinary(text))) for name, text in texts.items()
+    file = report.files[0]
+    assert [(m.role, m.content_tokens) for m in file.messages] == [
+        ("system", len(o200k.encode_ordinary("Be brief."))),
+        ("user", len(o200k.encode_ordinary("Hi there"))),
     ]
+    assert file.prompt_tokens == sum(m.content_tokens for m in file.messages)
+    assert file.format == "prompty"
+
+
+def test_plain_text_prompt_is_one_message_of_its_whole_text(tmp_path: Path) -> None:
+    text = "\n  Summarise this article in three bullet points: {{article}}\n"
+    (tmp_path / "a.prompt").write_text(text)
+    _, report = check_json(str(tmp_path / "a.prompt"))
+    o200k = get_encoding("o200k_base")
+    assert report.files[0].prompt_tokens == len(o200k.encode_ordinary(text.strip()))
 
 
 def test_json_uses_camel_case_field_names(tmp_path: Path) -> None:
@@ -43,21 +53,51 @@ def test_json_uses_camel_case_field_names(tmp_path: Path) -> None:
     result = check("--format", "json", str(tmp_path / "a.prompt"))
     assert set(json.loads(result.stdout)["files"][0]) == {
         "path",
+        "format",
         "model",
         "encoding",
         "exact",
+        "messages",
+        "fewShotExamples",
+        "variables",
         "promptTokens",
         "diagnostics",
     }
 
 
+def test_examples_and_variables_are_reported_with_ranges(tmp_path: Path) -> None:
+    text = "system:\nInput: cat\nOutput: feline\n\nuser:\nInput: {{word}}\nOutput:"
+    (tmp_path / "a.prompty").write_text(text)
+    _, report = check_json(str(tmp_path / "a.prompty"))
+    file = report.files[0]
+    assert [(e.kind, e.input, e.output) for e in file.few_shot_examples] == [
+        ("input-output", "cat", "feline")
+    ]
+    assert [(v.name, v.range.start.line) for v in file.variables] == [("word", 5)]
+
+
 def test_folder_is_searched_for_prompt_files_only(tmp_path: Path) -> None:
-    for name in ("x.prompty", "notes.txt", "deep/y.prompt.md", "deep/z.chat.yaml", "data.json"):
+    chat = "- role: user\n  content: hi\n"
+    files = {
+        "x.prompty": "hi",
+        "notes.txt": "hi",
+        "deep/y.prompt.md": "hi",
+        "deep/z.chat.yaml": chat,
+        "data.json": "[]",
+    }
+    for name, content in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("hi")
+        (tmp_path / name).write_text(content)
     _, report = check_json(str(tmp_path))
     names = sorted(Path(f.path).relative_to(tmp_path).as_posix() for f in report.files)
     assert names == ["deep/y.prompt.md", "deep/z.chat.yaml", "x.prompty"]
+
+
+def test_json_or_yaml_that_is_not_a_chat_is_skipped_not_an_error(tmp_path: Path) -> None:
+    (tmp_path / "package.chat.json").write_text('{"name": "x", "version": "1.0"}')
+    status, report = check_json(str(tmp_path / "package.chat.json"))
+    assert status == 0 and report.files == []
+    assert [Path(s.path).name for s in report.skipped] == ["package.chat.json"]
 
 
 def test_model_option_selects_the_tokenizer(tmp_path: Path) -> None:

@@ -19,7 +19,13 @@ def test_committed_json_schema_is_up_to_date() -> None:
 
 def test_wire_names_are_camel_case() -> None:
     stats = DocumentStats(
-        uri="file:///a.prompty", version=3, model="m", encoding="e", exact=True, prompt_tokens=7
+        uri="file:///a.prompty",
+        version=3,
+        format="prompty",
+        model="m",
+        encoding="e",
+        exact=True,
+        prompt_tokens=7,
     )
     assert stats.to_wire()["promptTokens"] == 7
     assert DocumentStats.model_validate(stats.to_wire()) == stats

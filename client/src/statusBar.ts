@@ -67,7 +67,8 @@ export class TokenStatusBar implements vscode.Disposable {
   render(): void {
     const uri = vscode.window.activeTextEditor?.document.uri.toString();
     const stats = uri ? this.stats.get(uri) : undefined;
-    if (!uri || !stats) {
+    // format null: JSON or YAML that is not a prompt, which the extension leaves alone.
+    if (!uri || !stats || stats.format === null) {
       this.item.hide();
       return;
     }

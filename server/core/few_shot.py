@@ -34,6 +34,13 @@ _KIND_OF_LABEL = {
 }
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _ONLY_A_VARIABLE = re.compile(r"\{\{[^{}]*\}\}|\$\{[^{}]*\}|\{[A-Za-z_]\w*\}")
+_TEMPLATE_STATEMENT = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def is_template_slot(text: str) -> bool:
+    """True for text that is only a variable (and loop or block tags): the template's live
+    slot, filled at render time, not a written example."""
+    return bool(_ONLY_A_VARIABLE.fullmatch(_TEMPLATE_STATEMENT.sub("", text).strip()))
 
 
 def chat_pairs(messages: list[Message]) -> list[FewShotExample]:
@@ -46,6 +53,7 @@ def chat_pairs(messages: list[Message]) -> list[FewShotExample]:
             and answer.role is Role.ASSISTANT
             and i + 1 < last_user
             and answer.content
+            and not is_template_slot(answer.content)
         ):
             examples.append(
                 FewShotExample(
@@ -125,7 +133,7 @@ def _labelled_pairs(text: str, region: Span, index: int, skip: list[Span]) -> li
         answer = stripped_span(text, first, blank.start() if blank else limit)
         if answer.end == answer.start or given.end == given.start:
             continue
-        if _ONLY_A_VARIABLE.fullmatch(text, answer.start, answer.end):
+        if is_template_slot(text[answer.start : answer.end]):
             continue  # `Output: {{output}}` is the live slot the template fills, not an example
         examples.append(
             FewShotExample(

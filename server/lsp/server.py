@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 from pydantic import ValidationError
 from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
 
 from server import __version__
-from server.core.document_weight import DocumentWeight, Skip, weigh_text
+from server.core.document_weight import Skip
 from server.core.encodings import get_encoding
+from server.core.prompt_analysis import PromptAnalysis, analyse_prompt, analysis_problems
+from server.core.prompt_model import LineIndex
+from server.core.prompt_parser import PartialReader, detect_format
 from server.core.token_count import count_tokens
 from server.core.tokenizer_choice import choose_tokenizer
+from server.lsp import features
+from server.lsp.conversions import to_diagnostic
 from server.lsp.debounce import Debouncer
 from server.lsp.wire import plain_json_converter
 from shared_schemas import (
@@ -30,6 +38,29 @@ DOCUMENT_STATS = "promptweight/documentStats"
 COUNT_SELECTION = "promptweight/countSelection"
 
 
+@dataclass(frozen=True)
+class Analysed:
+    version: int
+    analysis: PromptAnalysis
+    index: LineIndex
+
+
+def partial_reader(uri: str) -> PartialReader | None:
+    """Dotprompt partials live beside the prompt on disk as `_name.prompt`."""
+    path = to_fs_path(uri)
+    if path is None:
+        return None
+    folder = Path(path).parent
+
+    def read(name: str) -> str | None:
+        try:
+            return (folder / f"_{name}.prompt").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+
+    return read
+
+
 class PromptweightServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(
@@ -40,44 +71,81 @@ class PromptweightServer(LanguageServer):
         )
         self.options = InitializationOptions()
         self.recounts = Debouncer()
+        self.analysed: dict[str, Analysed] = {}
 
     def schedule_recount(self, uri: str, delay_s: float) -> None:
-        self.recounts.schedule(uri, delay_s, lambda: self.publish_stats(uri))
+        self.recounts.schedule(uri, delay_s, lambda: self.publish(uri))
 
-    async def publish_stats(self, uri: str) -> None:
-        document = self.workspace.text_documents.get(uri)
-        if document is None:  # closed while the recount was pending
-            return
-        version = document.version or 0
+    def forget(self, uri: str) -> None:
+        self.recounts.cancel(uri)
+        self.analysed.pop(uri, None)
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
+
+    def _analyse(self, uri: str, text: str) -> PromptAnalysis:
         try:
-            # Counting a large document takes long enough to stall other requests: off the loop.
-            weight = await asyncio.to_thread(
-                weigh_text,
-                document.source,
+            return analyse_prompt(
+                uri,
+                text,
                 self.options.model,
                 self.options.max_document_characters,
+                partial_reader(uri),
             )
         except Exception as error:
-            # Say so where the user looks (the status bar), and keep serving other documents.
-            log.exception("counting %s failed", uri)
-            choice = choose_tokenizer(self.options.model)
-            weight = DocumentWeight(
-                choice.model, choice.encoding, choice.exact, None, Skip("error", f"{error}")
+            # Say so where the user looks, and keep serving the other documents.
+            log.exception("analysing %s failed", uri)
+            return PromptAnalysis(
+                detect_format(uri, ""),
+                None,
+                choose_tokenizer(self.options.model),
+                None,
+                skipped=Skip("error", f"internal error: {error}"),
             )
+
+    async def analysed_now(self, uri: str) -> Analysed | None:
+        """The analysis of the document as it is now: cached, or computed off the event loop."""
+        document = self.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        version = document.version or 0
+        cached = self.analysed.get(uri)
+        if cached is not None and cached.version == version:
+            return cached
+        text = document.source
+        analysis = await asyncio.to_thread(self._analyse, uri, text)
+        result = Analysed(version, analysis, LineIndex(text))
         current = self.workspace.text_documents.get(uri)
-        if current is None or (current.version or 0) != version:
-            return  # a newer edit has its own recount scheduled
+        if current is not None and (current.version or 0) == version:
+            self.analysed[uri] = result
+        return result
+
+    async def publish(self, uri: str) -> None:
+        result = await self.analysed_now(uri)
+        if result is None or self.analysed.get(uri) is not result:
+            return  # closed, or a newer edit has its own recount scheduled
+        analysis = result.analysis
+        skipped = analysis.skipped.reason if analysis.skipped else None
+        not_a_prompt = analysis.document is None and skipped is None
+        if not_a_prompt:
+            skipped = "not a prompt: JSON or YAML without a list of chat messages"
         stats = DocumentStats(
             uri=uri,
-            version=version,
-            model=weight.model,
-            encoding=weight.encoding,
-            exact=weight.exact,
-            prompt_tokens=weight.prompt_tokens,
-            skipped_reason=weight.skipped.reason if weight.skipped else None,
-            note=weight.note,
+            version=result.version,
+            format=None if not_a_prompt else analysis.format,
+            model=analysis.file_model or self.options.model,
+            encoding=analysis.tokenizer.encoding,
+            exact=analysis.tokenizer.exact,
+            prompt_tokens=analysis.prompt_tokens,
+            skipped_reason=skipped,
+            note=analysis.tokenizer.note,
         )
         self.protocol.notify(DOCUMENT_STATS, stats.to_wire())
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri,
+                [to_diagnostic(result.index, p) for p in analysis_problems(analysis)],
+                version=result.version,
+            )
+        )
 
 
 def create_server() -> PromptweightServer:
@@ -113,12 +181,37 @@ def create_server() -> PromptweightServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def on_close(ls: PromptweightServer, params: types.DidCloseTextDocumentParams) -> None:
-        ls.recounts.cancel(params.text_document.uri)
+        ls.forget(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    async def on_symbols(
+        ls: PromptweightServer, params: types.DocumentSymbolParams
+    ) -> list[types.DocumentSymbol]:
+        result = await ls.analysed_now(params.text_document.uri)
+        return features.document_symbols(result.analysis, result.index) if result else []
+
+    @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+    async def on_folding(
+        ls: PromptweightServer, params: types.FoldingRangeParams
+    ) -> list[types.FoldingRange]:
+        result = await ls.analysed_now(params.text_document.uri)
+        return features.folding_ranges(result.analysis, result.index) if result else []
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def on_hover(ls: PromptweightServer, params: types.HoverParams) -> types.Hover | None:
+        result = await ls.analysed_now(params.text_document.uri)
+        if result is None:
+            return None
+        offset = result.index.offset(params.position.line, params.position.character)
+        return features.hover(result.analysis, result.index, offset)
 
     @server.feature(COUNT_SELECTION)
     async def on_count_selection(ls: PromptweightServer, raw: Any) -> dict[str, object]:
         params = CountSelectionParams.model_validate(raw)
         choice = choose_tokenizer(ls.options.model)
+        cached = ls.analysed.get(params.uri)
+        if cached is not None:
+            choice = cached.analysis.tokenizer
         document = ls.workspace.text_documents.get(params.uri)
         tokens = None
         if document is not None:

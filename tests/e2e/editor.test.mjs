@@ -19,12 +19,19 @@ const FILE = "support-triage.prompty";
 // The first start creates the server's environment from the bundled wheels: allow for it.
 const FIRST_COUNT_TIMEOUT_MS = 180_000;
 
-/** tiktoken's count (o200k_base, gpt-4o-mini's encoding) of a file as saved on disk. */
+/** tiktoken's count (o200k_base, gpt-4o-mini's encoding) of a file's whole text, as saved. */
 function tiktokenCount(path) {
   const code =
     "import sys; from server.core.encodings import get_encoding; " +
     "print(len(get_encoding('o200k_base').encode_ordinary(open(sys.argv[1], encoding='utf-8').read())))";
   return Number(execFileSync(env("E2E_PYTHON"), ["-c", code, path]).toString().trim());
+}
+
+/** The prompt's tokens (every message's content, frontmatter excluded), from the CLI. */
+function promptTokens(path) {
+  const cli = join(dirname(env("E2E_PYTHON")), "promptweight");
+  const report = JSON.parse(execFileSync(cli, ["check", "--format", "json", path]).toString());
+  return report.files[0].promptTokens;
 }
 
 let browser;
@@ -69,9 +76,9 @@ const tokensIn = (text) => {
   return match ? Number(match[1].replaceAll(",", "")) : undefined;
 };
 
-test("opening a prompt file shows tiktoken's count in the status bar", async () => {
+test("opening a prompt file shows its token count in the status bar", async () => {
   await page.locator(".explorer-folders-view .monaco-list-row", { hasText: FILE }).dblclick();
-  const expected = tiktokenCount(join(workspace, FILE));
+  const expected = promptTokens(join(workspace, FILE));
   const text = await waitForStatus((t) => tokensIn(t) !== undefined, FIRST_COUNT_TIMEOUT_MS, "a count");
   assert.equal(tokensIn(text), expected, `status bar: ${text}`);
 });
@@ -83,16 +90,17 @@ test("typing updates the count", async () => {
   await page.keyboard.type("\nPlease answer in French, and keep the reply under fifty words.");
   await page.keyboard.press("Control+S");
   await page.waitForTimeout(500);
-  const expected = tiktokenCount(join(workspace, FILE));
+  const expected = promptTokens(join(workspace, FILE));
   assert.notEqual(expected, before);
   await waitForStatus((t) => tokensIn(t) === expected, 30_000, `${expected} tokens`);
 });
 
-test("a selection shows its own count beside the total", async () => {
+test("a selection shows tiktoken's count of the selected text beside the total", async () => {
   await page.keyboard.press("Control+A");
-  const total = tiktokenCount(join(workspace, FILE));
+  const total = promptTokens(join(workspace, FILE)).toLocaleString("en-US");
+  const selected = tiktokenCount(join(workspace, FILE)).toLocaleString("en-US");
   const text = await waitForStatus((t) => /selected/.test(t), 30_000, "a selection count");
-  assert.match(text, new RegExp(`${total.toLocaleString("en-US")} tokens \\(${total.toLocaleString("en-US")} selected\\)`));
+  assert.match(text, new RegExp(`${total} tokens \\(${selected} selected\\)`));
   await page.screenshot({ path: join(env("E2E_SCREENSHOT_DIR"), "editor-e2e.png") });
   await page.keyboard.press("ArrowRight");
   await waitForStatus((t) => tokensIn(t) !== undefined && !/selected/.test(t), 30_000, "no selection");
@@ -110,6 +118,6 @@ test("an unusable interpreter in settings is an error with actions, and fixing i
   }
   await page.screenshot({ path: join(env("E2E_SCREENSHOT_DIR"), "editor-e2e-no-python.png") });
   writeFileSync(settingsPath, "{}");
-  const expected = tiktokenCount(join(workspace, FILE));
+  const expected = promptTokens(join(workspace, FILE));
   await waitForStatus((t) => tokensIn(t) === expected, 60_000, `${expected} tokens after recovery`);
 });

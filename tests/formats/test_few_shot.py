@@ -19,6 +19,9 @@ EXAMPLES = [
     ),
     ("user:\nQ1\nassistant:\nA1", []),  # the last exchange is the conversation, not an example
     ("user:\nQ1\nassistant:\n\nuser:\nlive", []),  # empty output
+    # a templated turn filled per item at render time is the loop, not an example
+    ("user:\n{{item.question}}\nassistant:\n{{item.answer}}\nuser:\nlive", []),
+    ("user:\n{{q}}\nassistant:\n{{ a }}\n{% endfor %}\nuser:\nlive", []),
     # <example> blocks
     (
         "system:\n<example><input>2+2</input><output>4</output></example>",

@@ -67,7 +67,7 @@ async def test_file_deleted_while_open_keeps_being_counted(
     path.unlink()
     end = types.Position(line=1, character=5)
     version = client.edit(uri, types.Range(end, end), " world")
-    assert (await client.stats(uri, version)).prompt_tokens == o200k("user:\nhello world")
+    assert (await client.stats(uri, version)).prompt_tokens == o200k("hello world")
 
 
 async def test_edits_for_a_document_never_opened_are_ignored(client: PromptClient) -> None:

@@ -6,6 +6,7 @@ import pytest
 from lsprotocol import types
 
 from server.core.encodings import get_encoding
+from server.core.formats.prompty import parse_prompty
 from tests.lsp.conftest import PromptClient
 
 URI = "file:///work/examples/triage.prompty"
@@ -18,6 +19,12 @@ def pos(line: int, character: int) -> types.Position:
 
 def o200k(text: str) -> int:
     return len(get_encoding("o200k_base").encode_ordinary(text))
+
+
+def message_tokens(text: str) -> int:
+    """What the server must report: the tokens of every message's content, per the core."""
+    document = parse_prompty(text)
+    return sum(o200k(m.content) for m in document.messages)
 
 
 def apply_edit(text: str, start: tuple[int, int], end: tuple[int, int], new_text: str) -> str:
@@ -46,12 +53,20 @@ EDITS = [
 async def test_open_reports_tiktokens_count(client: PromptClient) -> None:
     client.open(URI, START)
     stats = await client.stats(URI)
-    assert (stats.prompt_tokens, stats.model, stats.encoding, stats.exact) == (
-        o200k(START),
+    assert (stats.prompt_tokens, stats.format, stats.model, stats.encoding, stats.exact) == (
+        o200k("You are terse.") + o200k("{{question}}"),
+        "prompty",
         "gpt-4o-mini",
         "o200k_base",
         True,
     )
+
+
+async def test_plain_text_prompt_counts_its_whole_text(client: PromptClient) -> None:
+    uri = "file:///work/plain.prompt"
+    text = "  Summarise the following article in three bullet points.\n\n{{article}}\n"
+    client.open(uri, text)
+    assert (await client.stats(uri)).prompt_tokens == o200k(text.strip())
 
 
 async def test_every_incremental_edit_is_recounted(client: PromptClient) -> None:
@@ -62,7 +77,7 @@ async def test_every_incremental_edit_is_recounted(client: PromptClient) -> None
         version = client.edit(URI, types.Range(pos(*start), pos(*end)), new_text)
         text = apply_edit(text, start, end, new_text)
         stats = await client.stats(URI, version)
-        assert stats.prompt_tokens == o200k(text), f"after edit to version {version}: {text!r}"
+        assert stats.prompt_tokens == message_tokens(text), f"at version {version}: {text!r}"
 
 
 async def test_debounced_burst_reports_only_the_final_version(
@@ -75,7 +90,7 @@ async def test_debounced_burst_reports_only_the_final_version(
         debounced_client.edit(URI, types.Range(pos(0, i), pos(0, i)), char)
         text += char
     final = await debounced_client.stats(URI)
-    assert final.prompt_tokens == o200k(text)
+    assert final.prompt_tokens == message_tokens(text)
     reported = [s.version for s in debounced_client.inbox.received if s.uri == URI]
     assert reported == [1, final.version]
 
@@ -84,7 +99,7 @@ async def test_documents_are_counted_independently(client: PromptClient) -> None
     other = "file:///work/examples/other.prompt"
     client.open(URI, START)
     client.open(other, "one two three")
-    assert (await client.stats(URI)).prompt_tokens == o200k(START)
+    assert (await client.stats(URI)).prompt_tokens == message_tokens(START)
     assert (await client.stats(other)).prompt_tokens == o200k("one two three")
 
 

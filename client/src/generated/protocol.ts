@@ -13,19 +13,42 @@ export interface PromptweightProtocol {
  */
 export interface CheckReport {
   files: FileReport[];
+  /**
+   * Files given that are not prompts (other JSON or YAML).
+   */
+  skipped?: SkippedFile[];
 }
 /**
- * One file in `promptweight check --format json`.
+ * One prompt file in `promptweight check --format json`.
  */
 export interface FileReport {
   diagnostics: ReportDiagnostic[];
+  /**
+   * The tokenizer that counted.
+   */
   encoding: string;
+  /**
+   * False when the tokenizer only approximates the model's.
+   */
   exact: boolean;
-  model: string;
+  fewShotExamples: ExampleReport[];
+  format: "prompty" | "dotprompt" | "prompt-md" | "chat-json" | "chat-yaml" | "markdown";
+  messages: MessageReport[];
+  /**
+   * The model the file names, or null.
+   */
+  model: string | null;
   path: string;
+  /**
+   * Tokens of all message contents; null when the file was not counted.
+   */
   promptTokens: number | null;
+  variables: VariableReport[];
 }
 export interface ReportDiagnostic {
+  /**
+   * Stable identifier of the kind of problem.
+   */
   code: string;
   message: string;
   range: Range;
@@ -41,6 +64,38 @@ export interface Range {
 export interface Position {
   character: number;
   line: number;
+}
+export interface ExampleReport {
+  input: string;
+  inputTokens: number;
+  kind: "chat-pair" | "example-block" | "input-output" | "q-a";
+  output: string;
+  outputTokens: number;
+  range: Range;
+}
+export interface MessageReport {
+  /**
+   * Tokens of the message's content (its text, stripped).
+   */
+  contentTokens: number;
+  name?: string | null;
+  range: Range1;
+  role: "system" | "user" | "assistant" | "tool";
+}
+/**
+ * The message's source: its role marker to the next one.
+ */
+export interface Range1 {
+  end: Position;
+  start: Position;
+}
+export interface VariableReport {
+  name: string;
+  range: Range;
+}
+export interface SkippedFile {
+  path: string;
+  reason: string;
 }
 /**
  * Request `promptweight/countSelection`, client to server.
@@ -69,13 +124,17 @@ export interface DocumentStats {
    * False when the tokenizer only approximates the model's.
    */
   exact: boolean;
+  /**
+   * null when the document is JSON or YAML that is not a prompt.
+   */
+  format: ("prompty" | "dotprompt" | "prompt-md" | "chat-json" | "chat-yaml" | "markdown") | null;
   model: string;
   /**
    * Why a count is approximate, if it is.
    */
   note?: string | null;
   /**
-   * Tokens of the whole document text; null when not counted (see skippedReason).
+   * Tokens of all message contents; null when not counted (see skippedReason).
    */
   promptTokens: number | null;
   skippedReason?: string | null;

@@ -51,11 +51,11 @@ def read_frontmatter(text: str) -> Frontmatter:
         )
         return Frontmatter(span=None, body_start=0, problems=(problem,))
     span = Span(0, closing.end())
-    data, problem = load_yaml(
+    data, yaml_problem = load_yaml(
         text[opening.end() : closing.start()], opening.end(), "frontmatter-yaml"
     )
-    if problem is not None:
-        return Frontmatter(span=span, body_start=closing.end(), problems=(problem,))
+    if yaml_problem is not None:
+        return Frontmatter(span=span, body_start=closing.end(), problems=(yaml_problem,))
     if data is None:
         data = {}
     if not isinstance(data, dict):

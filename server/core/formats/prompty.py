@@ -45,7 +45,9 @@ def parse_prompty(text: str, format: PromptFormat = "prompty") -> PromptDocument
     frontmatter = read_frontmatter(text)
     body = Span(frontmatter.body_start, len(text))
     found_placeholders = placeholders(text, body)
-    messages, problems = split_messages(text, body, Role.SYSTEM, found_placeholders)
+    messages, problems = split_messages(
+        text, body, Role.SYSTEM, found_placeholders, strict=format == "prompty"
+    )
     return assemble(
         format=format,
         text=text,

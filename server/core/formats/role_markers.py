@@ -16,12 +16,17 @@ MARKER = re.compile(
     rf"^[ \t]*(?:#+[ \t]*)?({_ROLE_NAMES})[ \t]*(\[[^\]\n]*\])?[ \t]*:[ \t]*\r?$",
     re.I | re.M,
 )
-# Lines that look like a marker but name no role Prompty knows: `# narrator:`, `A:`, `Human:`.
-_NEAR_MISS = re.compile(
-    r"^[ \t]*(?:#+[ \t]*([A-Za-z][\w-]*)|(a|ai|bot|human|model|q|agent|customer))[ \t]*"
-    r"(?:\[[^\]\n]*\])?[ \t]*:[ \t]*\r?$",
-    re.I | re.M,
-)
+# Lines that look like a marker but name no role Prompty knows: `# narrator:`, `Human:`, and in
+# Prompty files `A:` (elsewhere a bare `A:` is usually a Q/A few-shot label awaiting its answer).
+_NEAR_MISS_WORDS = "ai|bot|human|model|agent|customer"
+_NEAR_MISS = {
+    strict: re.compile(
+        rf"^[ \t]*(?:#+[ \t]*([A-Za-z][\w-]*)|({_NEAR_MISS_WORDS}{'|a|q' if strict else ''}))"
+        r"[ \t]*(?:\[[^\]\n]*\])?[ \t]*:[ \t]*\r?$",
+        re.I | re.M,
+    )
+    for strict in (True, False)
+}
 _ATTRIBUTE = re.compile(r"""\s*([A-Za-z_][\w-]*)\s*=\s*("[^"]*"|'[^']*'|[^,\]]*)\s*""")
 
 
@@ -58,7 +63,11 @@ def content_without(text: str, span: Span, cut: list[Placeholder]) -> str:
 
 
 def split_messages(
-    text: str, body: Span, leading_role: Role, placeholders: list[Placeholder]
+    text: str,
+    body: Span,
+    leading_role: Role,
+    placeholders: list[Placeholder],
+    strict: bool = True,
 ) -> tuple[list[Message], list[Problem]]:
     messages: list[Message] = []
     problems: list[Problem] = []
@@ -98,7 +107,7 @@ def split_messages(
                 )
             )
 
-    for near in _NEAR_MISS.finditer(text, body.start, body.end):
+    for near in _NEAR_MISS[strict].finditer(text, body.start, body.end):
         if MARKER.match(near.group(0)):
             continue
         word = near.group(1) or near.group(2)

@@ -1,0 +1,447 @@
+"""Dotprompt (`.prompt`, Google Dotprompt / Firebase Genkit): YAML frontmatter, Handlebars body.
+
+Roles switch with `{{role "user"}}`, the block form `{{#role "user"}}...{{/role}}`, or the
+already-rendered `<<<dotprompt:role:user>>>`; text before the first switch is a user turn.
+`{{history}}` and `{{media url=...}}` stand for runtime content and are recorded, not counted.
+A partial `{{> style}}` is the text of `_style.prompt` beside the file: it is sent with the
+prompt, so its text (and any role switches in it) goes into the messages, placed on the tag.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from server.core.formats.assemble import as_int, assemble, listing, mapping
+from server.core.formats.frontmatter import dig, read_frontmatter
+from server.core.formats.role_markers import stripped_span
+from server.core.prompt_model import (
+    ROLE_ALIASES,
+    Message,
+    Metadata,
+    Placeholder,
+    Problem,
+    ProblemSeverity,
+    PromptDocument,
+    Role,
+    Span,
+    Variable,
+)
+from server.core.template_syntax import curly_variables
+
+if TYPE_CHECKING:
+    from server.core.prompt_parser import PartialReader
+
+_QUOTED = r"""(?:"([^"\n{}]*)"|'([^'\n{}]*)')"""
+_ROLE = re.compile(r"\{\{~?\s*(#\s*)?role\s+" + _QUOTED + r"\s*~?\}\}")
+_ROLE_CLOSE = re.compile(r"\{\{~?\s*/\s*role\s*~?\}\}")
+_HISTORY = re.compile(r"\{\{~?\s*history\s*~?\}\}")
+_MEDIA = re.compile(r"\{\{~?\s*media\b[^{}]*\}\}")
+_PARTIAL = re.compile(r"""\{\{~?\s*>\s*(?:"([^"\n{}]+)"|'([^'\n{}]+)'|([^\s{}~"']+))[^{}]*\}\}""")
+_COMMENT_START = re.compile(r"\{\{~?!(--)?")
+_LONG_COMMENT_END = re.compile(r"--~?\}\}")
+_RENDERED_ROLE = re.compile(r"<<<dotprompt:role:([^<>\n]*)>>>")
+_RENDERED_HISTORY = re.compile(r"<<<dotprompt:history>>>")
+_RENDERED_MEDIA = re.compile(r"<<<dotprompt:media:url\b[^<>\n]*>>>")
+_CANDIDATE = re.compile(r"\{\{|<<<dotprompt:")
+
+# Partials may include partials; a reader that invents names, or a fan-out of partials that
+# include each other many times over, must not make one parse unbounded.
+_MAX_PARTIAL_DEPTH = 8
+_MAX_PARTIAL_EXPANSIONS = 64
+
+_KNOWN_ROLES = "system, user, model, tool"
+
+
+# --- Tokens: what a Handlebars body holds besides text -------------------------------------
+
+
+@dataclass(frozen=True)
+class _Marker:
+    span: Span
+    word: str
+    role: Role | None  # None: a role Dotprompt does not know
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """Markup that is not sent: `{{/role}}`, comments."""
+
+    span: Span
+
+
+@dataclass(frozen=True)
+class _Runtime:
+    """`{{history}}`, `{{media}}`: content supplied at run time."""
+
+    span: Span
+    kind: str
+
+
+@dataclass(frozen=True)
+class _Partial:
+    span: Span
+    name: str
+
+
+_Token = _Marker | _Cut | _Runtime | _Partial
+
+
+class _Finder:
+    """The next match at or after a position, remembering the last answer per needle.
+
+    Scanning forward repeats a search from later positions, which mostly has the same answer;
+    remembering it keeps text full of unclosed `{{` linear rather than quadratic.
+    """
+
+    def __init__(self, text: str, end: int) -> None:
+        self.text = text
+        self.end = end
+        # needle -> (searched from, match start, match end); -1 where nothing matched
+        self.memory: dict[str | re.Pattern[str], tuple[int, int, int]] = {}
+
+    def find(self, needle: str | re.Pattern[str], start: int) -> tuple[int, int]:
+        """(start, end) of the next match, or (-1, -1)."""
+        remembered = self.memory.get(needle)
+        if remembered is not None:
+            searched_from, found, found_end = remembered
+            if searched_from <= start and (found == -1 or found >= start):
+                return found, found_end
+        if isinstance(needle, str):
+            found = self.text.find(needle, start, self.end)
+            found_end = found + len(needle) if found != -1 else -1
+        else:
+            match = needle.search(self.text, start, self.end)
+            found, found_end = (match.start(), match.end()) if match else (-1, -1)
+        self.memory[needle] = (start, found, found_end)
+        return found, found_end
+
+
+def _tokenize(text: str, start: int, end: int) -> tuple[list[_Token], list[Span]]:
+    """The recognised tags of text[start:end] in order, and the spans of unclosed `{{`."""
+    tokens: list[_Token] = []
+    unclosed: list[Span] = []
+    finder = _Finder(text, end)
+    at = start
+    while (candidate := _CANDIDATE.search(text, at, end)) is not None:
+        i = candidate.start()
+        if text.startswith("<<<", i):
+            at = i + 1
+            if match := _RENDERED_ROLE.match(text, i, end):
+                word = match.group(1)
+                tokens.append(_Marker(Span(i, match.end()), word, ROLE_ALIASES.get(word)))
+            elif match := _RENDERED_HISTORY.match(text, i, end):
+                tokens.append(_Runtime(Span(i, match.end()), "history"))
+            elif match := _RENDERED_MEDIA.match(text, i, end):
+                tokens.append(_Runtime(Span(i, match.end()), "media"))
+            else:
+                continue
+            at = match.end()
+            continue
+
+        if comment := _COMMENT_START.match(text, i, end):
+            closing = _LONG_COMMENT_END if comment.group(1) else "}}"
+            _, close = finder.find(closing, comment.end())
+            if close == -1:
+                unclosed.append(Span(i, i + 2))
+                at = i + 2
+            else:
+                tokens.append(_Cut(Span(i, close)))
+                at = close
+            continue
+
+        if match := _ROLE_CLOSE.match(text, i, end):
+            tokens.append(_Cut(Span(i, match.end())))
+        elif match := _ROLE.match(text, i, end):
+            word = match.group(2) if match.group(2) is not None else match.group(3)
+            tokens.append(_Marker(Span(i, match.end()), word, ROLE_ALIASES.get(word)))
+        elif match := _HISTORY.match(text, i, end):
+            tokens.append(_Runtime(Span(i, match.end()), "history"))
+        elif match := _MEDIA.match(text, i, end):
+            tokens.append(_Runtime(Span(i, match.end()), "media"))
+        elif match := _PARTIAL.match(text, i, end):
+            name = next(g for g in match.groups() if g is not None)
+            tokens.append(_Partial(Span(i, match.end()), name))
+        else:
+            # Any other tag (a variable, `{{#if}}`, `{{else}}`) is template text; it only has
+            # to be closed before the next one opens.
+            opening = 3 if text.startswith("{{{", i) else 2
+            close, _ = finder.find("}}", i + opening)
+            reopen, _ = finder.find("{{", i + opening)
+            if close == -1 or (reopen != -1 and reopen < close):
+                unclosed.append(Span(i, i + 2))
+                at = i + 2
+            else:
+                at = close + 3 if text.startswith("}}}", close) and opening == 3 else close + 2
+            continue
+        at = match.end()
+    return tokens, unclosed
+
+
+# --- Messages -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    role: Role
+    start: int
+    marker: Span | None
+    word: str
+    # Where a problem with the message is shown: its marker, or the partial tag it came from.
+    at: Span | None = None
+    pieces: list[str] = field(default_factory=list)
+    # Source spans that hold this message's content; a partial's text is placed on its tag.
+    holds: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class _Inclusion:
+    """One top-level partial tag: everything read from it is placed on `tag`."""
+
+    tag: Span
+    # Whether the message in progress already holds something from this tag: a role switch
+    # inside the partial then starts its message after the tag rather than at it.
+    used: bool = False
+
+
+class _Builder:
+    def __init__(self, body: Span, read_partial: PartialReader | None) -> None:
+        self.body = body
+        self.read_partial = read_partial
+        self.drafts: list[_Draft] = [_Draft(Role.USER, body.start, None, "user")]
+        self.placeholders: list[Placeholder] = []
+        self.problems: list[Problem] = []
+        self.partials: dict[str, str | None] = {}
+        self.tags: list[Span] = []  # the body's own tags, in order
+        self.expansions = 0
+
+    @property
+    def current(self) -> _Draft:
+        return self.drafts[-1]
+
+    def problem(self, severity: ProblemSeverity, code: str, message: str, span: Span) -> None:
+        self.problems.append(Problem(severity, code, message, span))
+
+    def walk(
+        self,
+        source: str,
+        start: int,
+        end: int,
+        inclusion: _Inclusion | None = None,
+        stack: tuple[str, ...] = (),
+    ) -> None:
+        tokens, unclosed = _tokenize(source, start, end)
+        if inclusion is None:
+            self.tags += [token.span for token in tokens]
+        for span in unclosed:
+            self.problem(
+                "warning",
+                "unclosed-tag",
+                self._where(stack, "`{{` is never closed with `}}`; it is read as text"),
+                inclusion.tag if inclusion else span,
+            )
+        at = start
+        for token in tokens:
+            self.add_text(source, at, token.span.start, inclusion)
+            at = token.span.end
+            match token:
+                case _Marker(role=None):
+                    self.problem(
+                        "warning",
+                        "unknown-role",
+                        self._where(
+                            stack,
+                            f"`{token.word}` is not a role ({_KNOWN_ROLES}); "
+                            "its text stays in the message above",
+                        ),
+                        inclusion.tag if inclusion else token.span,
+                    )
+                case _Marker(role=Role() as role):
+                    self.switch(role, token, inclusion)
+                case _Runtime():
+                    span = inclusion.tag if inclusion else token.span
+                    self.placeholders.append(Placeholder(token.kind, span))
+                    self.hold(span, inclusion)
+                case _Partial():
+                    self.include(token, inclusion, stack)
+                case _Cut():
+                    pass
+        self.add_text(source, at, end, inclusion)
+
+    def add_text(self, source: str, start: int, end: int, inclusion: _Inclusion | None) -> None:
+        if start >= end:
+            return
+        self.current.pieces.append(source[start:end])
+        held = stripped_span(source, start, end)
+        if held.end > held.start:
+            self.hold(inclusion.tag if inclusion else held, inclusion)
+
+    def hold(self, span: Span, inclusion: _Inclusion | None) -> None:
+        self.current.holds.append(span)
+        if inclusion is not None:
+            inclusion.used = True
+
+    def switch(self, role: Role, marker: _Marker, inclusion: _Inclusion | None) -> None:
+        if inclusion is None:
+            start, marker_span = marker.span.start, marker.span
+        elif inclusion.used:
+            # The tag already belongs to the message above; this one starts right after it,
+            # with an empty marker so that the marker stays inside the message.
+            start = inclusion.tag.end
+            marker_span = Span(start, start)
+        else:
+            start, marker_span = inclusion.tag.start, inclusion.tag
+            inclusion.used = True
+        at = inclusion.tag if inclusion else marker_span
+        if len(self.drafts) == 1 and self.current.marker is None and not self.current.holds:
+            # Blank text before the first marker belongs to it, so that the spans tile the body.
+            start = self.drafts.pop().start
+        self.drafts.append(_Draft(role, start, marker_span, marker.word, at=at))
+
+    def include(
+        self, partial: _Partial, inclusion: _Inclusion | None, stack: tuple[str, ...]
+    ) -> None:
+        name = partial.name
+        if inclusion is None:
+            inclusion = _Inclusion(partial.span)
+            self.placeholders.append(Placeholder("partial", partial.span))
+        tag = inclusion.tag
+        if name in stack:
+            chain = " → ".join(f"_{n}.prompt" for n in (*stack, name))
+            self.problem("error", "partial-cycle", f"partials include each other: {chain}", tag)
+            return
+        if len(stack) >= _MAX_PARTIAL_DEPTH or self.expansions >= _MAX_PARTIAL_EXPANSIONS:
+            self.problem(
+                "warning",
+                "partial-limit",
+                self._where(
+                    stack,
+                    f"partial `{name}` is not read: more than {_MAX_PARTIAL_DEPTH} levels deep "
+                    f"or {_MAX_PARTIAL_EXPANSIONS} inclusions",
+                ),
+                tag,
+            )
+            return
+        source = self.read(name)
+        if source is None:
+            self.problem(
+                "error",
+                "missing-partial",
+                self._where(stack, f"partial `{name}` not found: expected `_{name}.prompt`"),
+                tag,
+            )
+            return
+        self.expansions += 1
+        frontmatter = read_frontmatter(source)
+        for problem in frontmatter.problems:
+            self.problem(
+                problem.severity, problem.code, f"in `_{name}.prompt`: {problem.message}", tag
+            )
+        # The partial's text is placed stripped: blank lines around it are the file's, not
+        # the prompt's.
+        content = stripped_span(source, frontmatter.body_start, len(source))
+        self.walk(source, content.start, content.end, inclusion, (*stack, name))
+
+    def read(self, name: str) -> str | None:
+        if name not in self.partials:
+            text: str | None = None
+            if self.read_partial is not None:
+                try:
+                    text = self.read_partial(name)
+                except Exception:  # a reader that fails is a missing partial, not a crash
+                    text = None
+            self.partials[name] = text if isinstance(text, str) else None
+        return self.partials[name]
+
+    @staticmethod
+    def _where(stack: tuple[str, ...], message: str) -> str:
+        return f"in `_{stack[-1]}.prompt`: {message}" if stack else message
+
+    def messages(self) -> list[Message]:
+        drafts = self.drafts
+        if len(drafts) == 1 and not drafts[0].holds:
+            return []
+        messages = []
+        for i, draft in enumerate(drafts):
+            end = drafts[i + 1].start if i + 1 < len(drafts) else self.body.end
+            span = Span(draft.start, end)
+            content = "".join(draft.pieces).strip()
+            messages.append(
+                Message(
+                    role=draft.role,
+                    content=content,
+                    span=span,
+                    content_span=_content_span(draft.holds, span),
+                    marker=draft.marker,
+                )
+            )
+            if draft.at is not None and not content:
+                self.problem(
+                    "warning", "empty-message", f"the {draft.word} message is empty", draft.at
+                )
+        return messages
+
+
+def _content_span(holds: list[Span], span: Span) -> Span:
+    if not holds:
+        return Span(span.end, span.end)
+    start = max(min(h.start for h in holds), span.start)
+    end = min(max(h.end for h in holds), span.end)
+    return Span(min(start, end), end)
+
+
+# --- Metadata and the document --------------------------------------------------------------
+
+
+def _output_schema(output: Any) -> Any:
+    schema = dig(output, "schema")
+    if schema is not None:
+        return schema
+    output_format = dig(output, "format")
+    return {"format": output_format} if output_format is not None else None
+
+
+def dotprompt_metadata(data: dict[str, Any]) -> Metadata:
+    model = data.get("model")
+    parameters = mapping(data.get("config"))
+    return Metadata(
+        model=model if isinstance(model, str) else None,
+        max_output_tokens=as_int(parameters.get("maxOutputTokens")),
+        parameters=parameters,
+        tools=listing(data.get("tools")),
+        output_schema=_output_schema(data.get("output")),
+        promptweight=mapping(data.get("promptweight")),
+        raw=data,
+    )
+
+
+def parse_dotprompt(text: str, read_partial: PartialReader | None = None) -> PromptDocument:
+    frontmatter = read_frontmatter(text)
+    body = Span(frontmatter.body_start, len(text))
+    builder = _Builder(body, read_partial)
+    builder.walk(text, body.start, body.end)
+    messages = builder.messages()
+    return assemble(
+        format="dotprompt",
+        text=text,
+        metadata=dotprompt_metadata(frontmatter.data),
+        frontmatter=frontmatter.span,
+        body=body,
+        messages=messages,
+        variables=_variables(text, body, builder.tags),
+        placeholders=sorted(builder.placeholders, key=lambda p: p.span.start),
+        problems=list(frontmatter.problems) + list(dict.fromkeys(builder.problems)),
+    )
+
+
+def _variables(text: str, body: Span, tags: list[Span]) -> list[Variable]:
+    # A name inside a comment or a role / partial tag is not a template variable.
+    starts = [t.start for t in tags]
+    kept = []
+    for variable in curly_variables(text, body):
+        i = bisect.bisect_right(starts, variable.span.start) - 1
+        if i < 0 or tags[i].end <= variable.span.start:
+            kept.append(variable)
+    return kept
