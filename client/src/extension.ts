@@ -16,7 +16,17 @@ const COUNT_SELECTION = "promptweight/countSelection";
 const SELECTION_DELAY_MS = 150;
 
 // Must agree with server/core/prompt_files.py; a test checks that it does.
-export const PROMPT_FILE_PATTERNS = ["*.prompty", "*.prompt", "*.prompt.md", "*.chat.json", "*.chat.yaml"];
+export const PROMPT_FILE_PATTERNS = [
+  "*.prompty",
+  "*.prompt",
+  "*.prompt.md",
+  "*.instructions.md",
+  "*.chatmode.md",
+  "*.chat.json",
+  "*.chat.yaml",
+  "*.chat.yml",
+  "*.jinja2",
+];
 
 let client: LanguageClient | undefined;
 let log: vscode.LogOutputChannel;

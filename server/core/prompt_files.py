@@ -5,7 +5,17 @@ from __future__ import annotations
 from fnmatch import fnmatch
 from pathlib import PurePath
 
-PROMPT_FILE_PATTERNS = ("*.prompty", "*.prompt", "*.prompt.md", "*.chat.json", "*.chat.yaml")
+PROMPT_FILE_PATTERNS = (
+    "*.prompty",
+    "*.prompt",
+    "*.prompt.md",
+    "*.instructions.md",
+    "*.chatmode.md",
+    "*.chat.json",
+    "*.chat.yaml",
+    "*.chat.yml",
+    "*.jinja2",
+)
 
 
 def is_prompt_file(path: str | PurePath) -> bool:

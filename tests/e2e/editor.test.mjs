@@ -121,3 +121,25 @@ test("an unusable interpreter in settings is an error with actions, and fixing i
   const expected = promptTokens(join(workspace, FILE));
   await waitForStatus((t) => tokensIn(t) === expected, 60_000, `${expected} tokens after recovery`);
 });
+
+test("a parse problem shows in the Problems count, and its fix clears it", async () => {
+  const broken = join(workspace, "broken.prompty");
+  writeFileSync(broken, "---\nmodel: [unclosed\n---\nsystem:\nYou are terse.\n");
+  await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "broken.prompty" }).dblclick();
+  const problems = page.locator('[id="status.problems"]');
+  const label = async () => (await problems.getAttribute("aria-label", { timeout: 1000 }).catch(() => "")) ?? "";
+  const deadline = Date.now() + 30_000;
+  while (!/Errors: 1\b/.test(await label()) && Date.now() < deadline) await page.waitForTimeout(250);
+  assert.match(await label(), /Errors: 1\b/);
+  await page.screenshot({ path: join(env("E2E_SCREENSHOT_DIR"), "editor-e2e-diagnostic.png") });
+  // Close the bracket where the error is: line 2 ends after "[unclosed".
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("End");
+  await page.keyboard.type("]");
+  const cleared = Date.now() + 30_000;
+  const noErrors = /Errors: 0\b|No Problems/;
+  while (!noErrors.test(await label()) && Date.now() < cleared) await page.waitForTimeout(250);
+  assert.match(await label(), noErrors);
+});
