@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,30 @@ async def test_invalid_settings_fall_back_to_defaults_and_say_so(
     assert stats.model == "gpt-4o-mini"
     shown = [m.message for m in misconfigured_client.lsp.messages]
     assert any("invalid settings" in m for m in shown)
+
+
+async def test_json_syntax_error_is_a_diagnostic_at_the_error(client: PromptClient) -> None:
+    uri = "file:///work/broken.chat.json"
+    client.open(uri, '[\n  {"role": "user", "content": "hi"}\n  {"role": "user"}\n]')
+    stats = await client.stats(uri)
+    assert (stats.format, stats.prompt_tokens) == ("chat-json", 0)
+    for _ in range(100):
+        if client.lsp.diagnostics.get(uri):
+            break
+        await asyncio.sleep(0.05)
+    [diagnostic] = client.lsp.diagnostics[uri]
+    assert (diagnostic.code, diagnostic.range.start.line) == ("json-syntax", 2)
+    await assert_still_serving(client)
+
+
+async def test_unclosed_example_is_a_diagnostic(client: PromptClient) -> None:
+    uri = "file:///work/unclosed.prompty"
+    client.open(uri, "system:\nClassify.\n<example>\n<input>a</input>\n")
+    await client.stats(uri)
+    for _ in range(100):
+        if client.lsp.diagnostics.get(uri):
+            break
+        await asyncio.sleep(0.05)
+    assert [(d.code, d.range.start.line) for d in client.lsp.diagnostics[uri]] == [
+        ("unclosed-example", 2)
+    ]
