@@ -16,7 +16,7 @@ for version in $versions; do
     --dest "$out" "$wheel" 2>&1 | grep -v "WARNING: Location" || true
   # pip download's exit status is lost in the pipe above: check that the native wheels came.
   tag="cp${version/./}"
-  for native in pydantic_core tiktoken; do
+  for native in pydantic_core tiktoken pyyaml; do
     ls "$out"/${native}-*-"$tag"-*.whl >/dev/null 2>&1 || {
       echo "error: no $native wheel for Python $version in $out" >&2
       exit 1
