@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from server.core.formats.assemble import as_int, assemble, first_of, listing, mapping
+from server.core.formats.frontmatter import yaml_error_problem
 from server.core.formats.role_markers import stripped_span
 from server.core.prompt_model import (
     ROLE_ALIASES,
@@ -385,16 +386,10 @@ def parse_chat_yaml(text: str) -> PromptDocument | None:
     except yaml.YAMLError as error:
         if not _YAML_CHAT_KEY.search(text):
             return None
-        return _error_document("chat-yaml", text, _yaml_problem(error, text, offset))
+        return _error_document(
+            "chat-yaml", text, yaml_error_problem(error, offset, len(text), "yaml-syntax")
+        )
     except (ValueError, RecursionError):
         # Text libyaml cannot encode (lone surrogates) or nesting past the stack.
         return None
     return _chat_document("chat-yaml", text, data, root, offset)
-
-
-def _yaml_problem(error: yaml.YAMLError, text: str, offset: int) -> Problem:
-    # As frontmatter.load_yaml words it, without parsing past the first document again.
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    at = min(offset + (mark.index if mark is not None else 0), len(text))
-    reason = getattr(error, "problem", None) or str(error)
-    return Problem("error", "yaml-syntax", f"invalid YAML: {reason}", Span(at, at))

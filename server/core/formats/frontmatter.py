@@ -25,16 +25,20 @@ class Frontmatter:
     problems: tuple[Problem, ...] = ()
 
 
+def yaml_error_problem(error: yaml.YAMLError, offset: int, limit: int, code: str) -> Problem:
+    """A YAML error in text that starts at `offset` of the document, placed where YAML saw it."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    at = min(offset + (mark.index if mark is not None else 0), limit)
+    reason = getattr(error, "problem", None) or str(error)
+    return Problem("error", code, f"invalid YAML: {reason}", Span(at, at))
+
+
 def load_yaml(source: str, offset: int, code: str) -> tuple[Any, Problem | None]:
     """Parse YAML that starts at `offset` in the document; an error becomes a located problem."""
     try:
         return yaml.load(source, Loader=_SafeLoader), None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        at = offset + (mark.index if mark is not None else 0)
-        at = min(at, offset + len(source))
-        reason = getattr(error, "problem", None) or str(error)
-        return None, Problem("error", code, f"invalid YAML: {reason}", Span(at, at))
+        return None, yaml_error_problem(error, offset, offset + len(source), code)
 
 
 def read_frontmatter(text: str) -> Frontmatter:
