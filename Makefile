@@ -15,12 +15,13 @@ VSIX := build/promptweight.vsix
 PY_SOURCES := $(shell find server shared_schemas -name '*.py' -not -path '*/__pycache__/*')
 TS_SOURCES := $(shell find client/src -name '*.ts')
 
-.PHONY: help setup encodings generate lint typecheck test test-python test-editor run vsix clean
+.PHONY: help setup encodings generate lint typecheck test test-python test-editor run vsix bench catalog clean
 
 help:
 	@echo "make run   build the .vsix and open examples/ in an editor with it installed"
 	@echo "make test  set up and run every test and check"
 	@echo "make vsix  build $(VSIX)"
+	@echo "make bench measure keystroke latency, start-up and memory into build/bench.json"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,6 +76,19 @@ test: lint test-python test-editor
 
 run: $(VSIX)
 	scripts/run_editor.sh $(VSIX) examples
+
+# Regenerates shared_schemas/data/model_catalog.json from LiteLLM's price table (MIT), taken
+# from the litellm wheel on PyPI. Review the diff before committing it.
+LITELLM_VERSION ?= 1.110.2
+catalog: $(VENV)/.installed
+	rm -rf build/litellm && mkdir -p build/litellm
+	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --dest build/litellm litellm==$(LITELLM_VERSION)
+	cd build/litellm && unzip -q -o litellm-*.whl 'litellm/model_prices_and_context_window_backup.json'
+	$(PY) scripts/build_model_catalog.py build/litellm/litellm/model_prices_and_context_window_backup.json shared_schemas/data/model_catalog.json
+
+# Speed, as ratios against baselines measured in the same run: build/bench.json.
+bench: setup
+	$(PY) -m bench.run_bench --out build/bench.json
 
 clean:
 	rm -rf build dist bundled node_modules/.installed $(VENV)/.installed

@@ -16,8 +16,9 @@ for version in $versions; do
     --dest "$out" "$wheel" 2>&1 | grep -v "WARNING: Location" || true
   # pip download's exit status is lost in the pipe above: check that the native wheels came.
   tag="cp${version/./}"
-  for native in pydantic_core tiktoken pyyaml; do
-    ls "$out"/${native}-*-"$tag"-*.whl >/dev/null 2>&1 || {
+  for native in pydantic_core tiktoken pyyaml tokenizers; do
+    # A wheel for exactly this CPython, or a stable-ABI (abi3) one that covers it.
+    ls "$out"/${native}-*.whl 2>/dev/null | grep -Eq -- "-($tag-$tag|cp3[0-9]+-abi3)-" || {
       echo "error: no $native wheel for Python $version in $out" >&2
       exit 1
     }

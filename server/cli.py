@@ -8,13 +8,20 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from server import __version__
-from server.core.document_weight import DEFAULT_MAX_DOCUMENT_CHARACTERS
-from server.core.prompt_analysis import PromptAnalysis, analyse_prompt, analysis_problems
+from server.core.countable import DEFAULT_MAX_DOCUMENT_CHARACTERS
+from server.core.economics import MAX_BUDGET_TOKENS, MAX_CALLS_PER_DAY, UsageDefaults
+from server.core.model_choice import ModelSettings, choose_model
+from server.core.prompt_analysis import (
+    AnalysisSettings,
+    PromptAnalysis,
+    analyse_prompt,
+    analysis_problems,
+)
 from server.core.prompt_files import is_prompt_file
 from server.core.prompt_model import LineIndex, Problem, Span
 from server.core.prompt_parser import PartialReader, detect_format
 from server.core.source_text import decode_source
-from server.core.tokenizer_choice import choose_tokenizer
+from server.figures_report import prompt_figures
 from shared_schemas import (
     CheckReport,
     ExampleReport,
@@ -69,11 +76,12 @@ def file_report(
     document = analysis.document
     problems = sorted(extra + analysis_problems(analysis), key=lambda p: p.span.start)
     return FileReport(
+        **dict(prompt_figures(analysis)),
         path=str(path),
         format=analysis.format,
         model=analysis.file_model,
-        encoding=analysis.tokenizer.encoding,
-        exact=analysis.tokenizer.exact,
+        encoding=analysis.model.counter.name,
+        exact=analysis.model.exact,
         messages=[
             MessageReport(
                 role=m.message.role.value,
@@ -103,15 +111,16 @@ def file_report(
     )
 
 
-def unread_report(path: Path, model: str, code: str, message: str) -> FileReport:
-    tokenizer = choose_tokenizer(model)
+def unread_report(path: Path, settings: AnalysisSettings, code: str, message: str) -> FileReport:
+    model = choose_model(None, settings.models)
     start = Position(line=0, character=0)
     return FileReport(
+        model_id=model.entry.id,
         path=str(path),
         format=detect_format(path.name, ""),
         model=None,
-        encoding=tokenizer.encoding,
-        exact=tokenizer.exact,
+        encoding=model.counter.name,
+        exact=model.exact,
         messages=[],
         few_shot_examples=[],
         variables=[],
@@ -124,20 +133,21 @@ def unread_report(path: Path, model: str, code: str, message: str) -> FileReport
     )
 
 
-def check_file(path: Path, model: str, max_characters: int) -> FileReport | SkippedFile:
+def check_file(path: Path, settings: AnalysisSettings) -> FileReport | SkippedFile:
+    max_characters = settings.max_characters
     try:
         size = path.stat().st_size
         # UTF-8 needs at most 4 bytes a character: larger files are over the limit unread.
         raw = b"" if size > 4 * max_characters else path.read_bytes()
     except OSError as error:
-        return unread_report(path, model, "unreadable", f"cannot read: {error.strerror}")
+        return unread_report(path, settings, "unreadable", f"cannot read: {error.strerror}")
     if size > 4 * max_characters:
         message = f"file is {size:,} bytes, too large to count (--max-characters {max_characters})"
-        return unread_report(path, model, "too-large", message)
+        return unread_report(path, settings, "too-large", message)
 
     source = decode_source(raw)
     read = partial_reader(path)
-    analysis = analyse_prompt(path.name, source.text, model, max_characters, read)
+    analysis = analyse_prompt(path.name, source.text, settings, read)
     if analysis.document is None and analysis.skipped is None:
         return SkippedFile(
             path=str(path), reason=f"not a prompt: {analysis.format} without messages"
@@ -192,15 +202,55 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--max-characters", type=int, default=DEFAULT_MAX_DOCUMENT_CHARACTERS, metavar="N"
     )
+    check.add_argument(
+        "--max-output-tokens",
+        type=int,
+        default=UsageDefaults.max_output_tokens,
+        metavar="N",
+        help="expected output per call, for files that declare none",
+    )
+    check.add_argument(
+        "--budget",
+        type=int,
+        default=UsageDefaults.budget_tokens,
+        metavar="TOKENS",
+        help="room for runtime content (retrieved documents, history) per call",
+    )
+    check.add_argument(
+        "--calls-per-day", type=int, default=UsageDefaults.calls_per_day, metavar="N"
+    )
     return parser
+
+
+def settings_from(args: argparse.Namespace) -> AnalysisSettings | str:
+    """The settings, or what is wrong with them."""
+    bounds = [
+        ("--max-characters", args.max_characters, 1, 10**12),
+        ("--max-output-tokens", args.max_output_tokens, 1, 10_000_000),
+        ("--budget", args.budget, 0, MAX_BUDGET_TOKENS),
+        ("--calls-per-day", args.calls_per_day, 0, MAX_CALLS_PER_DAY),
+    ]
+    for flag, value, low, high in bounds:
+        if not low <= value <= high:
+            return f"{flag} must be between {low:,} and {high:,}, not {value:,}"
+    return AnalysisSettings(
+        models=ModelSettings(default_model=args.model, workspace_root=Path.cwd()),
+        usage=UsageDefaults(
+            max_output_tokens=args.max_output_tokens,
+            budget_tokens=args.budget,
+            calls_per_day=args.calls_per_day,
+        ),
+        max_characters=args.max_characters,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.max_characters < 1:
-        print("promptweight: error: --max-characters must be at least 1", file=sys.stderr)
+    settings = settings_from(args)
+    if isinstance(settings, str):
+        print(f"promptweight: error: {settings}", file=sys.stderr)
         return EXIT_USAGE
-    results = [check_file(p, args.model, args.max_characters) for p in expand_paths(args.paths)]
+    results = [check_file(p, settings) for p in expand_paths(args.paths)]
     report = CheckReport(
         files=[r for r in results if isinstance(r, FileReport)],
         skipped=[r for r in results if isinstance(r, SkippedFile)],

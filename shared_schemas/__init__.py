@@ -15,10 +15,12 @@ from shared_schemas.messages import (
     InitializationOptions,
     MessageReport,
     Position,
+    PromptFigures,
     Range,
     ReportDiagnostic,
     Severity,
     SkippedFile,
+    TokenBreakdown,
     VariableReport,
 )
 
@@ -32,9 +34,11 @@ __all__ = [
     "InitializationOptions",
     "MessageReport",
     "Position",
+    "PromptFigures",
     "Range",
     "ReportDiagnostic",
     "Severity",
     "SkippedFile",
+    "TokenBreakdown",
     "VariableReport",
 ]

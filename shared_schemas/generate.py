@@ -13,10 +13,11 @@ from pathlib import Path
 from pydantic.json_schema import models_json_schema
 
 from shared_schemas import messages
+from shared_schemas.wire import WireModel
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "json" / "protocol.schema.json"
 
-WIRE_MODELS: tuple[type[messages.WireModel], ...] = (
+WIRE_MODELS: tuple[type[WireModel], ...] = (
     messages.InitializationOptions,
     messages.DocumentStats,
     messages.CountSelectionParams,

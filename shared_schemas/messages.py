@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
-
-class WireModel(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
-    )
-
-    def to_wire(self) -> dict[str, object]:
-        return self.model_dump(mode="json", by_alias=True)
-
+from shared_schemas.model_catalog import ModelOverride
+from shared_schemas.wire import WireModel
 
 PromptFormat = Literal["prompty", "dotprompt", "prompt-md", "chat-json", "chat-yaml", "markdown"]
 
@@ -36,7 +28,9 @@ class InitializationOptions(WireModel):
     """Sent by the client in `initialize`; the client restarts the server when these change."""
 
     model: str = Field(
-        default="gpt-4o-mini", min_length=1, description="Model whose tokenizer counts."
+        default="gpt-4o-mini",
+        min_length=1,
+        description="Model for files that do not name their own.",
     )
     debounce_ms: int = Field(
         default=100,
@@ -47,9 +41,73 @@ class InitializationOptions(WireModel):
     max_document_characters: int = Field(
         default=4_000_000, ge=1, description="Larger documents are not counted."
     )
+    max_output_tokens: int = Field(
+        default=1024,
+        ge=1,
+        le=10_000_000,
+        description="Expected output per call, for files that declare none.",
+    )
+    budget_tokens: int = Field(
+        default=0,
+        ge=0,
+        le=100_000_000,
+        description="Room for runtime content (retrieved documents, history) per call.",
+    )
+    calls_per_day: int = Field(default=1000, ge=0, le=1_000_000_000)
+    saturation_warning: float = Field(
+        default=0.8, gt=0, le=1, description="Share of the context window that draws a warning."
+    )
+    few_shot_share_info: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Share of the prompt in few-shot examples that suggests fine-tuning.",
+    )
+    models: dict[str, ModelOverride] = Field(
+        default_factory=dict, description="Models to add, or catalog facts to override, by name."
+    )
 
 
-class DocumentStats(WireModel):
+class TokenBreakdown(WireModel):
+    """Where a prompt's input tokens go; the parts add up to `inputTokens`."""
+
+    system: int
+    examples: int
+    instructions: int = Field(description="Every other message token.")
+    overhead: int
+    tools: int
+
+
+class PromptFigures(WireModel):
+    """What one call of the prompt costs; null where the document was not counted."""
+
+    model_id: str | None = Field(default=None, description="The catalog entry that prices it.")
+    overhead_tokens: int | None = Field(
+        default=None, description="Chat framing: 3 per message, 1 per name, 3 reply priming."
+    )
+    tool_tokens: int | None = Field(
+        default=None, description="Tool definitions and output schema, as compact JSON."
+    )
+    input_tokens: int | None = Field(
+        default=None, description="promptTokens + overheadTokens + toolTokens."
+    )
+    few_shot_tokens: int | None = None
+    context_window: int | None = None
+    max_output_tokens: int | None = None
+    budget_tokens: int | None = None
+    saturation: float | None = Field(
+        default=None,
+        description="(inputTokens + maxOutputTokens + budgetTokens) / contextWindow.",
+    )
+    cost_per_call_usd: float | None = Field(
+        default=None, description="(inputTokens + budgetTokens) at input price + maxOutputTokens."
+    )
+    calls_per_day: int | None = None
+    cost_per_month_usd: float | None = Field(default=None, description="30 days of calls.")
+    breakdown: TokenBreakdown | None = None
+
+
+class DocumentStats(PromptFigures):
     """Notification `promptweight/documentStats`, server to client, after each debounced change."""
 
     uri: str
@@ -112,7 +170,7 @@ class VariableReport(WireModel):
     range: Range
 
 
-class FileReport(WireModel):
+class FileReport(PromptFigures):
     """One prompt file in `promptweight check --format json`."""
 
     path: str

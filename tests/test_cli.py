@@ -62,6 +62,20 @@ def test_json_uses_camel_case_field_names(tmp_path: Path) -> None:
         "variables",
         "promptTokens",
         "diagnostics",
+        # the figures of issue 4
+        "modelId",
+        "overheadTokens",
+        "toolTokens",
+        "inputTokens",
+        "fewShotTokens",
+        "contextWindow",
+        "maxOutputTokens",
+        "budgetTokens",
+        "saturation",
+        "costPerCallUsd",
+        "callsPerDay",
+        "costPerMonthUsd",
+        "breakdown",
     }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from server.cli import check_file
-from server.core.document_weight import DEFAULT_MAX_DOCUMENT_CHARACTERS
+from server.core.prompt_analysis import AnalysisSettings
 
 TESTS = Path(__file__).resolve().parent
 CORPUS = TESTS / "corpus"
@@ -24,7 +24,7 @@ UPDATE = os.environ.get("PROMPTWEIGHT_UPDATE_SNAPSHOTS") == "1"
 
 
 def report_of(path: Path) -> dict[str, object]:
-    result = check_file(path, "gpt-4o-mini", DEFAULT_MAX_DOCUMENT_CHARACTERS)
+    result = check_file(path, AnalysisSettings())
     report = result.model_dump(mode="json", by_alias=True)
     report["path"] = path.relative_to(CORPUS).as_posix()
     return report

@@ -32,13 +32,28 @@ let client: LanguageClient | undefined;
 let log: vscode.LogOutputChannel;
 let statusBar: TokenStatusBar;
 
+/** Every promptweight.* setting the server reads; it validates them and reports bad ones. */
 function initializationOptions(): InitializationOptions {
   const config = vscode.workspace.getConfiguration("promptweight");
-  return {
-    model: config.get<string>("model", "gpt-4o-mini"),
-    debounceMs: config.get<number>("debounceMs", 100),
-    maxDocumentCharacters: config.get<number>("maxDocumentCharacters", 4_000_000),
-  };
+  const options: Record<string, unknown> = {};
+  for (const key of [
+    "model",
+    "debounceMs",
+    "maxDocumentCharacters",
+    "maxOutputTokens",
+    "budgetTokens",
+    "callsPerDay",
+    "saturationWarning",
+    "fewShotShareInfo",
+  ]) {
+    options[key] = config.get(key);
+  }
+  // Model overrides may name tokenizer files: only a trusted workspace may set them.
+  const models = config.inspect<Record<string, unknown>>("models");
+  options.models = vscode.workspace.isTrusted
+    ? { ...models?.globalValue, ...models?.workspaceValue, ...models?.workspaceFolderValue }
+    : { ...models?.globalValue };
+  return options as InitializationOptions;
 }
 
 async function startClient(context: vscode.ExtensionContext): Promise<void> {
@@ -140,7 +155,9 @@ async function selectInterpreter(): Promise<void> {
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   log = vscode.window.createOutputChannel("Promptweight", { log: true });
-  statusBar = new TokenStatusBar();
+  statusBar = new TokenStatusBar(() =>
+    vscode.workspace.getConfiguration("promptweight").get<number>("saturationWarning", 0.8),
+  );
   context.subscriptions.push(
     log,
     statusBar,
@@ -150,6 +167,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("promptweight.restartServer", () => restartClient(context)),
     vscode.commands.registerCommand("promptweight.showLogs", () => log.show()),
     vscode.commands.registerCommand("promptweight.selectInterpreter", selectInterpreter),
+    vscode.commands.registerCommand("promptweight.showBreakdown", (uri?: string) => statusBar.showBreakdown(uri)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration("promptweight")) {
         log.info("settings changed: restarting the language server");

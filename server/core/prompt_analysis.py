@@ -1,15 +1,21 @@
-"""What a prompt file weighs: its parse, plus the tokens of each message and example."""
+"""What a prompt file weighs: its parse, the tokens of each message and example, and the
+figures (overhead, tools, saturation, cost) that follow from its model."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 
-import tiktoken
-
-from server.core.document_weight import DEFAULT_MAX_DOCUMENT_CHARACTERS, Skip, why_not_counted
-from server.core.encodings import get_encoding
+from server.core.countable import DEFAULT_MAX_DOCUMENT_CHARACTERS, Skip, why_not_counted
+from server.core.economics import (
+    Figures,
+    UsageDefaults,
+    figure_problems,
+    figures_for,
+    overhead_tokens,
+    tool_tokens,
+    usage_from_file,
+)
+from server.core.model_choice import ModelChoice, ModelSettings, choose_model
 from server.core.prompt_model import (
     FewShotExample,
     Message,
@@ -19,31 +25,13 @@ from server.core.prompt_model import (
     Span,
 )
 from server.core.prompt_parser import PartialReader, detect_format, parse_prompt
-from server.core.token_count import count_tokens
-from server.core.tokenizer_choice import TokenizerChoice, choose_tokenizer
-
-# Texts up to this size are remembered, so unchanged messages are not re-encoded on each
-# keystroke; larger ones would make the cache hold megabytes per entry.
-_CACHED_TEXT_LIMIT = 16_384
-_PROVIDER_PREFIX = re.compile(r"^[\w.-]+/")
-_TRAILING_NOTE = re.compile(r"\s*\([^)]*\)\s*$")
 
 
-@lru_cache(maxsize=4096)
-def _cached_count(encoding_name: str, text: str) -> int:
-    return count_tokens(get_encoding(encoding_name), text)
-
-
-def tokens_of(encoding: tiktoken.Encoding, text: str) -> int:
-    if len(text) <= _CACHED_TEXT_LIMIT:
-        return _cached_count(encoding.name, text)
-    return count_tokens(encoding, text)
-
-
-def normalise_model_name(name: str) -> str:
-    """`openai/GPT-4o`, `GPT-4o (copilot)` → `gpt-4o`: the spelling of tiktoken's model table."""
-    bare = _TRAILING_NOTE.sub("", _PROVIDER_PREFIX.sub("", name.strip()))
-    return bare.lower().replace(" ", "-")
+@dataclass(frozen=True)
+class AnalysisSettings:
+    models: ModelSettings = field(default_factory=ModelSettings)
+    usage: UsageDefaults = field(default_factory=UsageDefaults)
+    max_characters: int = DEFAULT_MAX_DOCUMENT_CHARACTERS
 
 
 @dataclass(frozen=True)
@@ -63,11 +51,13 @@ class ExampleWeight:
 class PromptAnalysis:
     format: PromptFormat
     file_model: str | None  # as the file names it
-    tokenizer: TokenizerChoice
+    model: ModelChoice
     document: PromptDocument | None  # None: skipped, or JSON/YAML that is not a prompt
     messages: tuple[MessageWeight, ...] = ()
     examples: tuple[ExampleWeight, ...] = ()
+    figures: Figures | None = None
     skipped: Skip | None = None
+    usage_problems: tuple[Problem, ...] = ()
 
     @property
     def prompt_tokens(self) -> int | None:
@@ -77,62 +67,70 @@ class PromptAnalysis:
         return sum(m.tokens for m in self.messages)
 
 
-def choose_model_tokenizer(file_model: str | None, default_model: str) -> TokenizerChoice:
-    """The file's own model when it names one, else the configured default."""
-    if file_model:
-        choice = choose_tokenizer(normalise_model_name(file_model))
-        return TokenizerChoice(file_model, choice.encoding, choice.exact, choice.note)
-    return choose_tokenizer(default_model)
-
-
 def analyse_prompt(
     file_name: str,
     text: str,
-    default_model: str,
-    max_characters: int = DEFAULT_MAX_DOCUMENT_CHARACTERS,
+    settings: AnalysisSettings,
     read_partial: PartialReader | None = None,
 ) -> PromptAnalysis:
     format = detect_format(file_name, text)
-    skipped = why_not_counted(text, max_characters)
+    skipped = why_not_counted(text, settings.max_characters)
     if skipped is not None:
-        return PromptAnalysis(format, None, choose_tokenizer(default_model), None, skipped=skipped)
+        return PromptAnalysis(
+            format, None, choose_model(None, settings.models), None, skipped=skipped
+        )
     document = parse_prompt(file_name, text, read_partial)
     if document is None:
-        return PromptAnalysis(format, None, choose_tokenizer(default_model), None)
-    tokenizer = choose_model_tokenizer(document.metadata.model, default_model)
-    encoding = get_encoding(tokenizer.encoding)
+        return PromptAnalysis(format, None, choose_model(None, settings.models), None)
+    model = choose_model(document.metadata.model, settings.models)
+    counter = model.counter
+    messages = tuple(MessageWeight(m, counter.count(m.content)) for m in document.messages)
+    examples = tuple(
+        ExampleWeight(e, counter.count(e.input), counter.count(e.output)) for e in document.examples
+    )
+    usage, usage_problems = usage_from_file(
+        document.metadata, text, document.frontmatter, settings.usage
+    )
+    figures = figures_for(
+        model.entry,
+        usage,
+        prompt_tokens=sum(m.tokens for m in messages),
+        overhead=overhead_tokens(document.messages),
+        tools=tool_tokens(document.metadata, counter),
+        few_shot=sum(e.input_tokens + e.output_tokens for e in examples),
+    )
     return PromptAnalysis(
         format=document.format,
         file_model=document.metadata.model,
-        tokenizer=tokenizer,
+        model=model,
         document=document,
-        messages=tuple(MessageWeight(m, tokens_of(encoding, m.content)) for m in document.messages),
-        examples=tuple(
-            ExampleWeight(e, tokens_of(encoding, e.input), tokens_of(encoding, e.output))
-            for e in document.examples
-        ),
+        messages=messages,
+        examples=examples,
+        figures=figures,
+        usage_problems=tuple(usage_problems + figure_problems(figures, usage, _top(document))),
     )
 
 
+def _top(document: PromptDocument) -> Span:
+    """Where file-wide diagnostics go: the frontmatter's first line, else the first line."""
+    first_line_end = document.text.find("\n")
+    end = len(document.text) if first_line_end == -1 else first_line_end
+    start = document.frontmatter.start if document.frontmatter else 0
+    return Span(start, max(start, min(end, start + 3 if document.frontmatter else end)))
+
+
 def analysis_problems(analysis: PromptAnalysis) -> list[Problem]:
-    """Everything worth telling the author: parse problems, why nothing was counted, and
-    whether the counts are only approximate."""
-    start = Span(0, 0)
+    """Everything worth telling the author: parse problems, why nothing was counted, the
+    model's notes, and the figures' warnings."""
     if analysis.skipped is not None:
-        return [
-            Problem(
-                "error", analysis.skipped.code, f"not counted: {analysis.skipped.reason}", start
-            )
-        ]
-    problems = list(analysis.document.problems) if analysis.document else []
-    if analysis.document is not None and analysis.tokenizer.note:
-        at = analysis.document.frontmatter or start
-        problems.append(
-            Problem(
-                "information",
-                "approximate-count",
-                analysis.tokenizer.note,
-                Span(at.start, at.start),
-            )
-        )
-    return problems
+        reason = f"not counted: {analysis.skipped.reason}"
+        return [Problem("error", analysis.skipped.code, reason, Span(0, 0))]
+    if analysis.document is None:
+        return []
+    at = _top(analysis.document)
+    problems = list(analysis.document.problems) + list(analysis.usage_problems)
+    counter_note = analysis.model.counter.note
+    for note in analysis.model.notes:
+        code = "approximate-count" if note == counter_note else "unknown-model"
+        problems.append(Problem("information", code, note, at))
+    return sorted(problems, key=lambda p: p.span.start)

@@ -12,8 +12,12 @@ import tiktoken
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def without_lone_surrogates(text: str) -> str:
+    if _LONE_SURROGATE.search(text):
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
+
+
 def count_tokens(encoding: tiktoken.Encoding, text: str) -> int:
     """Tokens of `text`, with special-token text such as `<|endoftext|>` counted as plain text."""
-    if _LONE_SURROGATE.search(text):
-        text = _LONE_SURROGATE.sub("\ufffd", text)
-    return len(encoding.encode_ordinary(text))
+    return len(encoding.encode_ordinary(without_lone_surrogates(text)))

@@ -6,6 +6,7 @@ from lsprotocol import types
 
 from server.core.prompt_analysis import PromptAnalysis
 from server.core.prompt_model import LineIndex, Span
+from server.figures_report import token_breakdown
 from server.lsp.conversions import to_range
 
 
@@ -14,7 +15,7 @@ def _tokens(count: int, exact: bool) -> str:
 
 
 def document_symbols(analysis: PromptAnalysis, index: LineIndex) -> list[types.DocumentSymbol]:
-    exact = analysis.tokenizer.exact
+    exact = analysis.model.exact
     symbols = []
     for position, weighed in enumerate(analysis.messages):
         message = weighed.message
@@ -78,8 +79,8 @@ def folding_ranges(analysis: PromptAnalysis, index: LineIndex) -> list[types.Fol
 
 
 def hover(analysis: PromptAnalysis, index: LineIndex, offset: int) -> types.Hover | None:
-    exact = analysis.tokenizer.exact
-    encoding = analysis.tokenizer.encoding
+    exact = analysis.model.exact
+    encoding = analysis.model.counter.name
     for weighed in analysis.messages:
         marker = weighed.message.marker
         if marker is not None and marker.start <= offset <= marker.end:
@@ -105,3 +106,125 @@ def hover(analysis: PromptAnalysis, index: LineIndex, offset: int) -> types.Hove
                 range=to_range(index, e.example.span),
             )
     return None
+
+
+def _compact(count: int) -> str:
+    return f"{count / 1000:g}k" if count >= 1000 and count % 1000 == 0 else f"{count:,}"
+
+
+def _usd(amount: float) -> str:
+    if amount >= 100:
+        return f"${amount:,.0f}"
+    if amount >= 1:
+        return f"${amount:,.2f}"
+    return f"${amount:.4f}" if amount >= 0.0001 else f"${amount:.2g}"
+
+
+def summary_line(analysis: PromptAnalysis) -> str | None:
+    """`1,234 tokens · 1.0% of 128k · $0.0002/call · $5.70/month at 1,000 calls/day`"""
+    figures = analysis.figures
+    if figures is None:
+        return None
+    approx = "" if analysis.model.exact else "≈"
+    return (
+        f"{approx}{figures.input_tokens:,} tokens · {figures.saturation:.1%} of "
+        f"{_compact(figures.context_window)} · {_usd(figures.cost_per_call_usd)}/call · "
+        f"{_usd(figures.cost_per_month_usd)}/month at {figures.calls_per_day:,} calls/day"
+    )
+
+
+def breakdown_markdown(analysis: PromptAnalysis) -> str | None:
+    figures = analysis.figures
+    if figures is None:
+        return None
+    parts = token_breakdown(analysis)
+    assert parts is not None
+    exact = analysis.model.exact
+    rows = [
+        ("System", parts.system),
+        ("Few-shot examples", parts.examples),
+        ("Instructions and other messages", parts.instructions),
+        ("Chat overhead", parts.overhead),
+        ("Tools and output schema", parts.tools),
+    ]
+    lines = [
+        f"**Promptweight** · {analysis.model.entry.id} · {analysis.model.counter.name}"
+        + ("" if exact else " (estimate)"),
+        "",
+        "| | tokens |",
+        "| --- | ---: |",
+        *[f"| {label} | {'' if exact else '≈'}{count:,} |" for label, count in rows],
+        f"| **Input per call** | **{figures.input_tokens:,}** |",
+        "",
+        f"{figures.saturation:.1%} of the {figures.context_window:,}-token window "
+        f"(with {figures.max_output_tokens:,} output and {figures.budget_tokens:,} budget) · "
+        f"{_usd(figures.cost_per_call_usd)} per call · {_usd(figures.cost_per_month_usd)} per "
+        f"month at {figures.calls_per_day:,} calls/day",
+    ]
+    if analysis.model.counter.note:
+        lines += ["", f"_{analysis.model.counter.note}_"]
+    return "\n".join(lines)
+
+
+def breakdown_hover(analysis: PromptAnalysis, index: LineIndex, offset: int) -> types.Hover | None:
+    """On the frontmatter, or the first line of a file without one."""
+    document = analysis.document
+    if document is None:
+        return None
+    first_line_end = document.text.find("\n")
+    top = document.frontmatter or Span(
+        0, len(document.text) if first_line_end < 0 else first_line_end
+    )
+    if not top.start <= offset <= top.end:
+        return None
+    value = breakdown_markdown(analysis)
+    if value is None:
+        return None
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value))
+
+
+def inlay_hints(analysis: PromptAnalysis, index: LineIndex) -> list[types.InlayHint]:
+    """`412 tok` after each role marker and at the end of each example's first line."""
+    approx = "" if analysis.model.exact else "≈"
+    hints = []
+    for weighed in analysis.messages:
+        marker = weighed.message.marker
+        if marker is not None and marker.end <= len(index.text):
+            line, character = index.position(marker.end)
+            hints.append(
+                types.InlayHint(
+                    position=types.Position(line, character),
+                    label=f"{approx}{weighed.tokens:,} tok",
+                    padding_left=True,
+                )
+            )
+    for e in analysis.examples:
+        if e.example.message_index is None:
+            continue  # a chat pair's turns already carry their markers' hints
+        start_line, _ = index.position(e.example.span.start)
+        line_end = index.text.find("\n", e.example.span.start)
+        end = e.example.span.end if line_end == -1 else min(line_end, e.example.span.end)
+        line, character = index.position(end)
+        if line == start_line:
+            hints.append(
+                types.InlayHint(
+                    position=types.Position(line, character),
+                    label=f"{approx}{e.input_tokens + e.output_tokens:,} tok example",
+                    padding_left=True,
+                )
+            )
+    return sorted(hints, key=lambda h: (h.position.line, h.position.character))
+
+
+def code_lenses(analysis: PromptAnalysis, uri: str) -> list[types.CodeLens]:
+    title = summary_line(analysis)
+    if title is None:
+        return []
+    return [
+        types.CodeLens(
+            range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+            command=types.Command(
+                title=title, command="promptweight.showBreakdown", arguments=[uri]
+            ),
+        )
+    ]

@@ -9,21 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pydantic import ValidationError
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from server import __version__
-from server.core.document_weight import Skip
-from server.core.encodings import get_encoding
+from server.core.countable import Skip
+from server.core.model_choice import choose_model
 from server.core.prompt_analysis import PromptAnalysis, analyse_prompt, analysis_problems
 from server.core.prompt_model import LineIndex
 from server.core.prompt_parser import PartialReader, detect_format
-from server.core.token_count import count_tokens
-from server.core.tokenizer_choice import choose_tokenizer
+from server.figures_report import prompt_figures
 from server.lsp import features
 from server.lsp.conversions import to_diagnostic
 from server.lsp.debounce import Debouncer
+from server.lsp.settings import analysis_settings, read_options
 from server.lsp.wire import plain_json_converter
 from shared_schemas import (
     CountSelectionParams,
@@ -70,6 +69,7 @@ class PromptweightServer(LanguageServer):
             converter_factory=plain_json_converter,
         )
         self.options = InitializationOptions()
+        self.settings = analysis_settings(self.options, None)
         self.recounts = Debouncer()
         self.analysed: dict[str, Analysed] = {}
 
@@ -83,20 +83,14 @@ class PromptweightServer(LanguageServer):
 
     def _analyse(self, uri: str, text: str) -> PromptAnalysis:
         try:
-            return analyse_prompt(
-                uri,
-                text,
-                self.options.model,
-                self.options.max_document_characters,
-                partial_reader(uri),
-            )
+            return analyse_prompt(uri, text, self.settings, partial_reader(uri))
         except Exception as error:
             # Say so where the user looks, and keep serving the other documents.
             log.exception("analysing %s failed", uri)
             return PromptAnalysis(
                 detect_format(uri, ""),
                 None,
-                choose_tokenizer(self.options.model),
+                choose_model(None, self.settings.models),
                 None,
                 skipped=Skip("error", f"internal error: {error}"),
             )
@@ -132,11 +126,12 @@ class PromptweightServer(LanguageServer):
             version=result.version,
             format=None if not_a_prompt else analysis.format,
             model=analysis.file_model or self.options.model,
-            encoding=analysis.tokenizer.encoding,
-            exact=analysis.tokenizer.exact,
+            encoding=analysis.model.counter.name,
+            exact=analysis.model.exact,
             prompt_tokens=analysis.prompt_tokens,
             skipped_reason=skipped,
-            note=analysis.tokenizer.note,
+            note=analysis.model.counter.note,
+            **dict(prompt_figures(analysis)),
         )
         self.protocol.notify(DOCUMENT_STATS, stats.to_wire())
         self.text_document_publish_diagnostics(
@@ -153,14 +148,14 @@ def create_server() -> PromptweightServer:
 
     @server.feature(types.INITIALIZE)
     def on_initialize(ls: PromptweightServer, params: types.InitializeParams) -> None:
-        try:
-            ls.options = InitializationOptions.model_validate(params.initialization_options or {})
-        except ValidationError as error:
-            log.error("invalid initializationOptions, using defaults: %s", error)
+        ls.options, errors = read_options(params.initialization_options)
+        ls.settings = analysis_settings(ls.options, ls.workspace.root_path)
+        if errors:
+            log.error("settings errors: %s", errors)
             ls.window_show_message(
                 types.ShowMessageParams(
                     types.MessageType.Error,
-                    f"Promptweight: invalid settings, using defaults: {error}",
+                    "Promptweight: invalid settings, defaults used instead: " + "; ".join(errors),
                 )
             )
         log.info("promptweight %s started with %s", __version__, ls.options.model_dump())
@@ -168,8 +163,7 @@ def create_server() -> PromptweightServer:
     @server.feature(types.INITIALIZED)
     async def on_initialized(ls: PromptweightServer, params: types.InitializedParams) -> None:
         # Load the tokenizer while the editor is still opening files, not on the first keystroke.
-        encoding = choose_tokenizer(ls.options.model).encoding
-        await asyncio.to_thread(get_encoding, encoding)
+        await asyncio.to_thread(choose_model, None, ls.settings.models)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def on_open(ls: PromptweightServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -203,15 +197,38 @@ def create_server() -> PromptweightServer:
         if result is None:
             return None
         offset = result.index.offset(params.position.line, params.position.character)
-        return features.hover(result.analysis, result.index, offset)
+        return features.hover(result.analysis, result.index, offset) or features.breakdown_hover(
+            result.analysis, result.index, offset
+        )
+
+    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
+    async def on_inlay_hints(
+        ls: PromptweightServer, params: types.InlayHintParams
+    ) -> list[types.InlayHint]:
+        result = await ls.analysed_now(params.text_document.uri)
+        if result is None:
+            return []
+        wanted = params.range
+        return [
+            hint
+            for hint in features.inlay_hints(result.analysis, result.index)
+            if wanted.start.line <= hint.position.line <= wanted.end.line
+        ]
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+    async def on_code_lens(
+        ls: PromptweightServer, params: types.CodeLensParams
+    ) -> list[types.CodeLens]:
+        result = await ls.analysed_now(params.text_document.uri)
+        if result is None:
+            return []
+        return features.code_lenses(result.analysis, params.text_document.uri)
 
     @server.feature(COUNT_SELECTION)
     async def on_count_selection(ls: PromptweightServer, raw: Any) -> dict[str, object]:
         params = CountSelectionParams.model_validate(raw)
-        choice = choose_tokenizer(ls.options.model)
         cached = ls.analysed.get(params.uri)
-        if cached is not None:
-            choice = cached.analysis.tokenizer
+        model = cached.analysis.model if cached else choose_model(None, ls.settings.models)
         document = ls.workspace.text_documents.get(params.uri)
         tokens = None
         if document is not None:
@@ -226,10 +243,9 @@ def create_server() -> PromptweightServer:
                 pieces.append(document.source[start:end])
             text = "".join(pieces)
             if len(text) <= ls.options.max_document_characters:
-                encoding = await asyncio.to_thread(get_encoding, choice.encoding)
-                tokens = await asyncio.to_thread(count_tokens, encoding, text)
+                tokens = await asyncio.to_thread(model.counter.count, text)
         return CountSelectionResult(
-            tokens=tokens, encoding=choice.encoding, exact=choice.exact
+            tokens=tokens, encoding=model.counter.name, exact=model.exact
         ).to_wire()
 
     return server

@@ -27,11 +27,11 @@ function tiktokenCount(path) {
   return Number(execFileSync(env("E2E_PYTHON"), ["-c", code, path]).toString().trim());
 }
 
-/** The prompt's tokens (every message's content, frontmatter excluded), from the CLI. */
+/** What one call sends (message contents, chat overhead, tools), from the CLI: the status bar shows it. */
 function promptTokens(path) {
   const cli = join(dirname(env("E2E_PYTHON")), "promptweight");
   const report = JSON.parse(execFileSync(cli, ["check", "--format", "json", path]).toString());
-  return report.files[0].promptTokens;
+  return report.files[0].inputTokens;
 }
 
 let browser;

@@ -286,7 +286,7 @@ METADATA = [
     ("config:\n  temperature: 0.6\n", "parameters", {"temperature": 0.6}),
     ("tools:\n  - getWeather\n", "tools", ["getWeather"]),
     ("output:\n  format: json\n  schema:\n    a: string\n", "output_schema", {"a": "string"}),
-    ("output:\n  format: text\n", "output_schema", {"format": "text"}),
+    ("output:\n  format: text\n", "output_schema", None),  # a format alone is no schema
     ("output:\n  summary: string\n", "output_schema", None),
     ("promptweight:\n  callsPerDay: 500\n", "promptweight", {"callsPerDay": 500}),
     ("model: 7\n", "model", None),

@@ -138,3 +138,25 @@ async def small_limit_client(server_process: LanguageClient) -> AsyncIterator[Pr
 async def misconfigured_client(server_process: LanguageClient) -> AsyncIterator[PromptClient]:
     async for session in start_session(server_process, {"debounceMs": -5, "model": 42}):
         yield session
+
+
+@pytest_asyncio.fixture
+async def partly_misconfigured_client(
+    server_process: LanguageClient,
+) -> AsyncIterator[PromptClient]:
+    options = {
+        "debounceMs": 0,
+        "callsPerDay": -3,
+        "budgetTokens": "lots",
+        "maxOutputTokens": 256,
+        "models": {
+            "broken-window": {"contextWindow": 0},
+            "house-model": {
+                "contextWindow": 32_000,
+                "inputUsdPerMillion": 1.0,
+                "outputUsdPerMillion": 2.0,
+            },
+        },
+    }
+    async for session in start_session(server_process, options):
+        yield session

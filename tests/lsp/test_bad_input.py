@@ -130,3 +130,15 @@ async def test_unclosed_example_is_a_diagnostic(client: PromptClient) -> None:
     assert [(d.code, d.range.start.line) for d in client.lsp.diagnostics[uri]] == [
         ("unclosed-example", 2)
     ]
+
+
+async def test_each_bad_setting_falls_back_alone(partly_misconfigured_client: PromptClient) -> None:
+    client = partly_misconfigured_client
+    client.open(GOOD, "---\nmodel: house-model\n---\nuser:\nHi")
+    stats = await client.stats(GOOD)
+    # The good values are kept; each bad one is replaced by its default and named.
+    assert (stats.max_output_tokens, stats.calls_per_day, stats.budget_tokens) == (256, 1000, 0)
+    assert (stats.model_id, stats.context_window) == ("house-model", 32_000)
+    [shown] = [m.message for m in client.lsp.messages]
+    for name in ("callsPerDay", "budgetTokens", "broken-window"):
+        assert name in shown

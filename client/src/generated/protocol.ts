@@ -22,6 +22,18 @@ export interface CheckReport {
  * One prompt file in `promptweight check --format json`.
  */
 export interface FileReport {
+  breakdown?: TokenBreakdown | null;
+  budgetTokens?: number | null;
+  callsPerDay?: number | null;
+  contextWindow?: number | null;
+  /**
+   * (inputTokens + budgetTokens) at input price + maxOutputTokens.
+   */
+  costPerCallUsd?: number | null;
+  /**
+   * 30 days of calls.
+   */
+  costPerMonthUsd?: number | null;
   diagnostics: ReportDiagnostic[];
   /**
    * The tokenizer that counted.
@@ -32,18 +44,53 @@ export interface FileReport {
    */
   exact: boolean;
   fewShotExamples: ExampleReport[];
+  fewShotTokens?: number | null;
   format: "prompty" | "dotprompt" | "prompt-md" | "chat-json" | "chat-yaml" | "markdown";
+  /**
+   * promptTokens + overheadTokens + toolTokens.
+   */
+  inputTokens?: number | null;
+  maxOutputTokens?: number | null;
   messages: MessageReport[];
   /**
    * The model the file names, or null.
    */
   model: string | null;
+  /**
+   * The catalog entry that prices it.
+   */
+  modelId?: string | null;
+  /**
+   * Chat framing: 3 per message, 1 per name, 3 reply priming.
+   */
+  overheadTokens?: number | null;
   path: string;
   /**
    * Tokens of all message contents; null when the file was not counted.
    */
   promptTokens: number | null;
+  /**
+   * (inputTokens + maxOutputTokens + budgetTokens) / contextWindow.
+   */
+  saturation?: number | null;
+  /**
+   * Tool definitions and output schema, as compact JSON.
+   */
+  toolTokens?: number | null;
   variables: VariableReport[];
+}
+/**
+ * Where a prompt's input tokens go; the parts add up to `inputTokens`.
+ */
+export interface TokenBreakdown {
+  examples: number;
+  /**
+   * Every other message token.
+   */
+  instructions: number;
+  overhead: number;
+  system: number;
+  tools: number;
 }
 export interface ReportDiagnostic {
   /**
@@ -119,25 +166,59 @@ export interface CountSelectionResult {
  * Notification `promptweight/documentStats`, server to client, after each debounced change.
  */
 export interface DocumentStats {
+  breakdown?: TokenBreakdown | null;
+  budgetTokens?: number | null;
+  callsPerDay?: number | null;
+  contextWindow?: number | null;
+  /**
+   * (inputTokens + budgetTokens) at input price + maxOutputTokens.
+   */
+  costPerCallUsd?: number | null;
+  /**
+   * 30 days of calls.
+   */
+  costPerMonthUsd?: number | null;
   encoding: string;
   /**
    * False when the tokenizer only approximates the model's.
    */
   exact: boolean;
+  fewShotTokens?: number | null;
   /**
    * null when the document is JSON or YAML that is not a prompt.
    */
   format: ("prompty" | "dotprompt" | "prompt-md" | "chat-json" | "chat-yaml" | "markdown") | null;
+  /**
+   * promptTokens + overheadTokens + toolTokens.
+   */
+  inputTokens?: number | null;
+  maxOutputTokens?: number | null;
   model: string;
+  /**
+   * The catalog entry that prices it.
+   */
+  modelId?: string | null;
   /**
    * Why a count is approximate, if it is.
    */
   note?: string | null;
   /**
+   * Chat framing: 3 per message, 1 per name, 3 reply priming.
+   */
+  overheadTokens?: number | null;
+  /**
    * Tokens of all message contents; null when not counted (see skippedReason).
    */
   promptTokens: number | null;
+  /**
+   * (inputTokens + maxOutputTokens + budgetTokens) / contextWindow.
+   */
+  saturation?: number | null;
   skippedReason?: string | null;
+  /**
+   * Tool definitions and output schema, as compact JSON.
+   */
+  toolTokens?: number | null;
   uri: string;
   version: number;
 }
@@ -146,15 +227,109 @@ export interface DocumentStats {
  */
 export interface InitializationOptions {
   /**
+   * Room for runtime content (retrieved documents, history) per call.
+   */
+  budgetTokens?: number;
+  callsPerDay?: number;
+  /**
    * Delay after the last edit before a document is recounted.
    */
   debounceMs?: number;
+  /**
+   * Share of the prompt in few-shot examples that suggests fine-tuning.
+   */
+  fewShotShareInfo?: number;
   /**
    * Larger documents are not counted.
    */
   maxDocumentCharacters?: number;
   /**
-   * Model whose tokenizer counts.
+   * Expected output per call, for files that declare none.
+   */
+  maxOutputTokens?: number;
+  /**
+   * Model for files that do not name their own.
    */
   model?: string;
+  /**
+   * Models to add, or catalog facts to override, by name.
+   */
+  models?: {
+    [k: string]: ModelOverride;
+  };
+  /**
+   * Share of the context window that draws a warning.
+   */
+  saturationWarning?: number;
+}
+/**
+ * One entry of the `promptweight.models` setting. For a catalog model, the fields given
+ * replace the catalog's; any other name adds a model, which then needs `contextWindow`,
+ * `inputUsdPerMillion` and `outputUsdPerMillion`.
+ */
+export interface ModelOverride {
+  /**
+   * US dollars per million input tokens read from the cache.
+   */
+  cachedInputUsdPerMillion?: number | null;
+  /**
+   * Most input tokens the model accepts.
+   */
+  contextWindow?: number | null;
+  /**
+   * The input price of the model's fine-tunes (`ft:` names).
+   */
+  fineTunedInputUsdPerMillion?: number | null;
+  /**
+   * The output price of the model's fine-tunes (`ft:` names).
+   */
+  fineTunedOutputUsdPerMillion?: number | null;
+  /**
+   * US dollars per million input tokens.
+   */
+  inputUsdPerMillion?: number | null;
+  /**
+   * Most tokens one reply may have.
+   */
+  maxOutputTokens?: number | null;
+  /**
+   * US dollars per million output tokens.
+   */
+  outputUsdPerMillion?: number | null;
+  /**
+   * Who makes the model; added models: custom.
+   */
+  provider?: string | null;
+  /**
+   * What counts its tokens; an added model without one is estimated with o200k_base.
+   */
+  tokenizer?: (TiktokenTokenizer | HuggingFaceTokenizer | EstimateTokenizer) | null;
+  /**
+   * A local tokenizer.json that counts this model's tokens exactly.
+   */
+  tokenizerPath?: string | null;
+}
+/**
+ * Counted exactly by one of the bundled tiktoken encodings.
+ */
+export interface TiktokenTokenizer {
+  encoding: string;
+  kind?: "tiktoken";
+}
+/**
+ * The model's own `tokenizer.json`, from this Hugging Face repository.
+ */
+export interface HuggingFaceTokenizer {
+  kind?: "huggingface";
+  /**
+   * For example Qwen/Qwen3-32B.
+   */
+  repo: string;
+}
+/**
+ * No public tokenizer: counted approximately with a tiktoken encoding.
+ */
+export interface EstimateTokenizer {
+  encoding: string;
+  kind?: "estimate";
 }

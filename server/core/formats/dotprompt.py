@@ -396,11 +396,8 @@ def _content_span(holds: list[Span], span: Span) -> Span:
 
 
 def _output_schema(output: Any) -> Any:
-    schema = dig(output, "schema")
-    if schema is not None:
-        return schema
-    output_format = dig(output, "format")
-    return {"format": output_format} if output_format is not None else None
+    """`output.schema`, which the model is sent; a bare `output.format` is no schema."""
+    return dig(output, "schema")
 
 
 def dotprompt_metadata(data: dict[str, Any]) -> Metadata:

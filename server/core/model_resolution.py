@@ -1,0 +1,243 @@
+"""From the model name a prompt file or a setting writes to a catalog entry.
+
+Names arrive in many spellings: `openai/GPT-4o`, `Claude Sonnet 4.5 (copilot)`, an Azure
+deployment `gpt-4o-2024-08-06-global`, a Vertex id `claude-3-haiku@20240307`. `normalise` turns
+each into a lookup key; `resolve` tries that key, then the key without its trailing date or
+channel suffixes, one at a time, against the catalog's ids and aliases and the user's overrides
+(`promptweight.models`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from shared_schemas.model_catalog import (
+    EstimateTokenizer,
+    ModelCatalog,
+    ModelEntry,
+    ModelOverride,
+)
+
+# A model added in settings without a tokenizer is counted like the catalog's unknowns.
+DEFAULT_TOKENIZER = EstimateTokenizer(encoding="o200k_base")
+USER_PRICE_SOURCE = "user settings (promptweight.models)"
+
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")  # "Claude Sonnet 4.5 (copilot)"
+_PREFIXES = re.compile(r"^(?:[\w.-]+/)+")  # "openai/", "openrouter/meta-llama/", "models/"
+# One suffix that names a snapshot or a channel of a model rather than another model:
+# -2024-08-06, -20250929, -09-2025 (Google), -0125, @20240307 (Vertex), -latest, -global
+# (Azure), -preview, -exp, -thinking (Copilot).
+_SUFFIX = re.compile(
+    r"(?:-\d{4}-\d{2}-\d{2}|-\d{8}|-\d{2}-\d{4}|-\d{4}|@[\w.-]+"
+    r"|-latest|-global|-preview|-exp|-thinking)$"
+)
+_PRICE_FIELDS = frozenset(
+    {
+        "input_usd_per_million",
+        "output_usd_per_million",
+        "cached_input_usd_per_million",
+        "fine_tuned_input_usd_per_million",
+        "fine_tuned_output_usd_per_million",
+    }
+)
+_NEEDED_FOR_NEW = {
+    "context_window": "contextWindow",
+    "input_usd_per_million": "inputUsdPerMillion",
+    "output_usd_per_million": "outputUsdPerMillion",
+}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    entry: ModelEntry | None  # None: the name is in neither the catalog nor the overrides
+    problems: list[str] = field(default_factory=list)  # about the overrides for this name
+    matched: str | None = None  # the key that found the entry, after normalising and stripping
+    fine_tuned: bool = False  # an OpenAI `ft:` name: the entry carries fine-tuned prices
+    tokenizer_path: str | None = None  # from an override for the name or for its entry
+
+
+def normalise(name: str) -> str:
+    """What users write to a lookup key: `openai/GPT-4o (Preview)` → `gpt-4o`."""
+    bare = _TRAILING_NOTE.sub("", name.strip())
+    bare = _PREFIXES.sub("", bare.strip())
+    return re.sub(r"\s+", "-", bare.strip().lower())
+
+
+def lookup_keys(key: str) -> Iterator[str]:
+    """`key`, then `key` less one more trailing snapshot or channel suffix each time."""
+    while key:
+        yield key
+        shorter = _SUFFIX.sub("", key)
+        if shorter == key:
+            return
+        key = shorter
+
+
+@dataclass(frozen=True)
+class _Named:
+    """What one normalised name finds once the overrides apply."""
+
+    entry: ModelEntry
+    tokenizer_path: str | None = None
+
+
+_index_cache: dict[int, tuple[ModelCatalog, dict[str, ModelEntry]]] = {}
+
+
+def _catalog_index(catalog: ModelCatalog) -> dict[str, ModelEntry]:
+    """Normalised id and alias → entry; built once per catalog object."""
+    cached = _index_cache.get(id(catalog))
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
+    index: dict[str, ModelEntry] = {}
+    for entry in catalog.models:
+        for name in [entry.id, *entry.aliases]:
+            index.setdefault(normalise(name), entry)
+    if len(_index_cache) > 8:
+        _index_cache.clear()
+    _index_cache[id(catalog)] = (catalog, index)
+    return index
+
+
+def _find(index: Mapping[str, _Named], key: str) -> tuple[str, _Named] | None:
+    for candidate in lookup_keys(key):
+        if candidate in index:
+            return candidate, index[candidate]
+    return None
+
+
+def _patched(entry: ModelEntry, override: ModelOverride, new_id: str | None) -> ModelEntry:
+    changes = override.model_dump(exclude_none=True, exclude={"tokenizer_path"})
+    if new_id is not None:
+        changes |= {"id": new_id, "aliases": []}
+    if _PRICE_FIELDS & changes.keys():
+        changes["price_source"] = USER_PRICE_SOURCE
+    return ModelEntry.model_validate(entry.model_dump() | changes)
+
+
+def _added(key: str, raw_key: str, override: ModelOverride) -> ModelEntry | str:
+    """A model only the settings know, or why the override cannot be one."""
+    missing = [wire for name, wire in _NEEDED_FOR_NEW.items() if getattr(override, name) is None]
+    if missing:
+        return (
+            f"promptweight.models[{raw_key!r}] names no catalog model, so it must give "
+            f"contextWindow, inputUsdPerMillion and outputUsdPerMillion "
+            f"(missing: {', '.join(missing)}); ignored"
+        )
+    facts = override.model_dump(exclude_none=True, exclude={"tokenizer_path"})
+    return ModelEntry.model_validate(
+        {"id": key, "provider": "custom", "tokenizer": DEFAULT_TOKENIZER}
+        | facts
+        | {"price_source": USER_PRICE_SOURCE}
+    )
+
+
+def _apply_overrides(
+    catalog: ModelCatalog, overrides: Mapping[str, ModelOverride]
+) -> tuple[dict[str, _Named], dict[str, list[str]]]:
+    """Every normalised name → what it finds once the overrides apply; and the problems of
+    the overrides, by normalised name.
+
+    An override named by a catalog id or alias patches that entry, under all its names. One
+    whose name finds an entry only without a suffix (`gpt-4o-2024-05-13`) becomes a model of its
+    own, a patched copy of that entry, which stays as it was. Any other name adds a model, and
+    must then give the context window and prices.
+    """
+    named = {name: _Named(entry) for name, entry in _catalog_index(catalog).items()}
+    problems: dict[str, list[str]] = {}
+    by_key: dict[str, list[tuple[str, ModelOverride]]] = {}
+    for raw_key, override in overrides.items():
+        by_key.setdefault(normalise(raw_key), []).append((raw_key, override))
+    for key, spellings in by_key.items():
+        if len(spellings) > 1:
+            names = ", ".join(repr(raw) for raw, _ in spellings)
+            problems.setdefault(key, []).append(
+                f"promptweight.models names {key!r} {len(spellings)} times ({names}); "
+                f"they apply in that order"
+            )
+    # Patches first, so that a copy made from a catalog entry carries its patches too.
+    ordered = sorted(by_key.items(), key=lambda item: item[0] not in named)
+    for key, spellings in ordered:
+        for raw_key, override in spellings:
+            problem = _apply_one(named, key, raw_key, override)
+            if problem:
+                problems.setdefault(key, []).append(problem)
+    return named, problems
+
+
+def _apply_one(
+    named: dict[str, _Named], key: str, raw_key: str, override: ModelOverride
+) -> str | None:
+    if not key:
+        return f"promptweight.models[{raw_key!r}]: a model name cannot be empty; ignored"
+    try:
+        if key in named:
+            base, path = named[key].entry, override.tokenizer_path or named[key].tokenizer_path
+            patched = _Named(_patched(base, override, None), path)
+            for name, current in named.items():
+                if current.entry.id == base.id:
+                    named[name] = patched
+            return None
+        fallback = _find(named, key)
+        if fallback is not None:
+            copy = _patched(fallback[1].entry, override, key)
+            named[key] = _Named(copy, override.tokenizer_path or fallback[1].tokenizer_path)
+            return None
+        added = _added(key, raw_key, override)
+    except ValidationError as error:
+        reasons = "; ".join(e["msg"] for e in error.errors())
+        return f"promptweight.models[{raw_key!r}]: {reasons}; ignored"
+    if isinstance(added, str):
+        return added
+    named[key] = _Named(added, override.tokenizer_path)
+    return None
+
+
+def _fine_tuned(entry: ModelEntry) -> ModelEntry:
+    """The entry priced as a fine-tuned model, where the catalog knows those prices."""
+    input_price = entry.fine_tuned_input_usd_per_million
+    output_price = entry.fine_tuned_output_usd_per_million
+    if input_price is None or output_price is None:
+        return entry
+    # The catalog has no caching discount for fine-tuned models.
+    return entry.model_copy(
+        update={
+            "input_usd_per_million": input_price,
+            "output_usd_per_million": output_price,
+            "cached_input_usd_per_million": None,
+        }
+    )
+
+
+def resolve(
+    name: str, catalog: ModelCatalog, overrides: Mapping[str, ModelOverride] | None = None
+) -> Resolution:
+    """The entry `name` means once the user's overrides apply, and the problems of the
+    overrides that concern it."""
+    named, problems_by_key = _apply_overrides(catalog, overrides or {})
+    key = normalise(name)
+    # "": an override without a usable name concerns no model, so it is told with every one.
+    tried = ["", *lookup_keys(key)]
+    found = _find(named, key)
+    fine_tuned = False
+    if found is None and key.startswith("ft:"):
+        # OpenAI fine-tunes, ft:<base model>:<org>:<suffix>:<id>: the base model's entry.
+        base = key.removeprefix("ft:").split(":")[0]
+        tried += lookup_keys(base)
+        found = _find(named, base)
+        fine_tuned = found is not None
+    if found is None:
+        return Resolution(None, [p for k in tried for p in problems_by_key.get(k, [])])
+    matched, hit = found
+    problems = [
+        problem
+        for k, problems_of_k in problems_by_key.items()
+        if k in tried or (k in named and named[k].entry.id == hit.entry.id)
+        for problem in problems_of_k
+    ]
+    entry = _fine_tuned(hit.entry) if fine_tuned else hit.entry
+    return Resolution(entry, problems, matched, fine_tuned, hit.tokenizer_path)

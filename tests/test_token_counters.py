@@ -1,0 +1,137 @@
+"""Token counters: tiktoken encodings and open-weight models' own tokenizer.json files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+from server.core.encodings import get_encoding
+from server.core.model_choice import configured_tokenizer_path, find_cached_tokenizer
+from server.core.token_counters import (
+    HuggingFaceCounter,
+    TiktokenCounter,
+    TokenizerFileError,
+    tiktoken_chunks,
+)
+
+CORPUS = ["the quick brown fox jumps over the lazy dog"] * 20 + ["prompt tokens cost money"] * 20
+
+
+@pytest.fixture
+def tokenizer_json(tmp_path: Path) -> Path:
+    """A real BPE tokenizer, trained here: no model can be downloaded on these machines."""
+    tokenizer = Tokenizer(models.BPE(unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.train_from_iterator(
+        CORPUS, trainers.BpeTrainer(vocab_size=120, special_tokens=["[UNK]", "<s>"])
+    )
+    path = tmp_path / "tokenizer.json"
+    tokenizer.save(str(path))
+    return path
+
+
+TEXTS = ["", "the quick brown fox", "prompt tokens cost money, the lazy dog", "🧪 \ud800 odd"]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_hugging_face_counter_counts_like_the_tokenizer(tokenizer_json: Path, text: str) -> None:
+    counter = HuggingFaceCounter(tokenizer_json, "tiny")
+    clean = text.replace("\ud800", "\ufffd")
+    expected = len(
+        Tokenizer.from_file(str(tokenizer_json)).encode(clean, add_special_tokens=False).ids
+    )
+    assert counter.count(text) == expected
+    assert counter.exact
+
+
+def test_corrupt_tokenizer_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "tokenizer.json"
+    path.write_text('{"version": "1.0", "model": ')
+    with pytest.raises(TokenizerFileError, match="unreadable"):
+        HuggingFaceCounter(path, "broken")
+
+
+def test_tokenizer_found_in_the_hugging_face_cache(
+    tokenizer_json: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshot = tmp_path / "hub" / "models--org--tiny-model" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    (snapshot / "tokenizer.json").write_bytes(tokenizer_json.read_bytes())
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    assert find_cached_tokenizer("org/tiny-model") == snapshot / "tokenizer.json"
+    assert find_cached_tokenizer("org/absent") is None
+
+
+def test_tokenizer_path_from_settings_must_stay_in_the_workspace(tmp_path: Path) -> None:
+    root = tmp_path / "workspace"
+    root.mkdir()
+    assert configured_tokenizer_path("tok/t.json", root) == root / "tok" / "t.json"
+    with pytest.raises(TokenizerFileError, match="outside the workspace"):
+        configured_tokenizer_path("../secret.json", root)
+    with pytest.raises(TokenizerFileError, match="outside the workspace"):
+        configured_tokenizer_path("/etc/passwd", root)
+
+
+def test_tiktoken_counter_remembers_short_texts() -> None:
+    counter = TiktokenCounter("o200k_base", exact=True)
+    text = "count me once"
+    assert counter.count(text) == len(get_encoding("o200k_base").encode_ordinary(text))
+    assert counter.count(text) == counter.count(text)
+    assert text in counter._cache
+
+
+PIECES = st.sampled_from(
+    [
+        "\n",
+        "\n\n",
+        " ",
+        "  ",
+        "word",
+        "Word",
+        "42",
+        "1234",
+        "'s",
+        ".",
+        "/",
+        "//",
+        "\t",
+        "é",
+        "東京",
+        "🧪",
+        "\r\n",
+        "-",
+        "_",
+        "a\nb",
+        "\n/",
+        "\n1",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(PIECES, max_size=200).map("".join),
+    st.sampled_from(["o200k_base", "cl100k_base"]),
+    st.integers(1, 40),
+)
+def test_chunks_cut_only_where_tiktoken_would(text: str, encoding: str, size: int) -> None:
+    """The sum of the chunks' counts is the whole text's count, however small the chunks."""
+    tiktoken = get_encoding(encoding)
+    chunks = tiktoken_chunks(text, size)
+    assert "".join(chunks) == text
+    assert sum(len(tiktoken.encode_ordinary(c)) for c in chunks) == len(
+        tiktoken.encode_ordinary(text)
+    )
+
+
+def test_large_text_is_counted_in_cached_chunks() -> None:
+    text = "\n".join(f"Line {i} of a long system prompt." for i in range(3000))
+    chunks = tiktoken_chunks(text)
+    assert len(chunks) > 10 and "".join(chunks) == text
+    counter = TiktokenCounter("o200k_base", exact=True)
+    assert counter.count(text) == len(get_encoding("o200k_base").encode_ordinary(text))
+    assert all(chunk in counter._cache for chunk in chunks)
