@@ -6,6 +6,9 @@ set -euo pipefail
 python="$1" out="$2" versions="$3"
 mkdir -p "$out"
 rm -f "$out"/promptweight-*.whl
+# setuptools reuses build/lib and only refreshes files it thinks are older there: a module that
+# was deleted or rewritten could ship stale. Start every wheel from the sources.
+rm -rf build/lib build/bdist.*
 "$python" -m pip wheel --quiet --no-deps --wheel-dir "$out" . 2>&1 | grep -v "BuildBackendWarning\|^ \|^$" || true
 wheel=$(ls "$out"/promptweight-*.whl)
 for version in $versions; do
