@@ -83,12 +83,10 @@ class Goal:
 
 # The targets, in one place. Keystroke ratios are against tiktoken re-encoding the whole text in
 # this process, so on small files the pipe and JSON-RPC round trip (see keystroke_small) dominate.
+# The goals of issue 4; the other rows are there to read beside them.
 GOALS = {
-    "keystroke_10k_p50_ms": Goal("ratio", 2.0),
-    "keystroke_10k_p95_ms": Goal("ratio", 4.0),
-    "keystroke_200k_p50_ms": Goal("ratio", 0.2),
-    "keystroke_200k_p95_ms": Goal("ratio", 0.5),
-    "open_200k_ms": Goal("ratio", 1.5),
+    "keystroke_200k_p95_ms": Goal("ratio", 0.2),
+    "open_200k_ms": Goal("ratio", 1.3),
     "start_to_first_stats_ms": Goal("value", 1000),
     "server_rss_mb": Goal("value", 200),
 }
