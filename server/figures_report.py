@@ -1,42 +1,27 @@
-"""An analysis's figures as the wire fields shared by `DocumentStats` and `FileReport`."""
+"""Figures as the wire fields shared by `DocumentStats` and `FileReport`."""
 
 from __future__ import annotations
 
+from server.core.economics import Figures
 from server.core.prompt_analysis import PromptAnalysis
-from server.core.prompt_model import Role
 from shared_schemas import PromptFigures, TokenBreakdown
 
 
-def token_breakdown(analysis: PromptAnalysis) -> TokenBreakdown | None:
-    figures = analysis.figures
-    if figures is None:
-        return None
-    system_messages = {
-        index for index, m in enumerate(analysis.messages) if m.message.role is Role.SYSTEM
-    }
-    in_system_examples = sum(
-        e.input_tokens + e.output_tokens
-        for e in analysis.examples
-        if e.example.message_index in system_messages
-    )
-    system = max(0, sum(analysis.messages[i].tokens for i in system_messages) - in_system_examples)
-    examples = figures.few_shot_tokens
-    instructions = max(0, figures.prompt_tokens - system - examples)
+def token_breakdown(figures: Figures) -> TokenBreakdown:
     return TokenBreakdown(
-        system=system,
-        examples=examples,
-        instructions=instructions,
+        system=figures.system_tokens,
+        examples=figures.few_shot_tokens,
+        instructions=figures.instruction_tokens,
         overhead=figures.overhead_tokens,
         tools=figures.tool_tokens,
     )
 
 
-def prompt_figures(analysis: PromptAnalysis) -> PromptFigures:
-    figures = analysis.figures
+def figures_fields(model_id: str, figures: Figures | None) -> PromptFigures:
     if figures is None:
-        return PromptFigures(model_id=analysis.model.entry.id)
+        return PromptFigures(model_id=model_id)
     return PromptFigures(
-        model_id=analysis.model.entry.id,
+        model_id=model_id,
         overhead_tokens=figures.overhead_tokens,
         tool_tokens=figures.tool_tokens,
         input_tokens=figures.input_tokens,
@@ -48,5 +33,9 @@ def prompt_figures(analysis: PromptAnalysis) -> PromptFigures:
         cost_per_call_usd=figures.cost_per_call_usd,
         calls_per_day=figures.calls_per_day,
         cost_per_month_usd=figures.cost_per_month_usd,
-        breakdown=token_breakdown(analysis),
+        breakdown=token_breakdown(figures),
     )
+
+
+def prompt_figures(analysis: PromptAnalysis) -> PromptFigures:
+    return figures_fields(analysis.model.entry.id, analysis.figures)

@@ -8,10 +8,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from shared_schemas.model_catalog import ModelEntry
-
-from server.core.prompt_model import Message, Metadata, Problem, Span
+from server.core.prompt_model import Message, Metadata, Problem, Role, Span
 from server.core.token_counters import TokenCounter
+from shared_schemas.model_catalog import ModelEntry
 
 # OpenAI's documented chat convention: every message costs 3 tokens of framing, a `name` one
 # more, and the reply is primed with 3.
@@ -47,6 +46,13 @@ class Figures:
     calls_per_day: int
     input_price_per_million: float
     output_price_per_million: float
+    # System messages' tokens, less the examples written inside them (counted as examples).
+    system_tokens: int = 0
+
+    @property
+    def instruction_tokens(self) -> int:
+        """Every other message token: user turns that are not examples, and the like."""
+        return max(0, self.prompt_tokens - self.system_tokens - self.few_shot_tokens)
 
     @property
     def input_tokens(self) -> int:
@@ -146,6 +152,16 @@ def usage_from_file(
     )
 
 
+def system_share(
+    roles: list[Role], message_tokens: list[int], examples: list[tuple[int | None, int]]
+) -> int:
+    """System messages' tokens less the in-text examples they hold; `examples` pairs each
+    example's message index (None for chat pairs) with its tokens."""
+    system = {i for i, role in enumerate(roles) if role is Role.SYSTEM}
+    inside = sum(tokens for index, tokens in examples if index in system)
+    return max(0, sum(message_tokens[i] for i in system) - inside)
+
+
 def figures_for(
     entry: ModelEntry,
     usage: UsageDefaults,
@@ -153,6 +169,7 @@ def figures_for(
     overhead: int,
     tools: int,
     few_shot: int,
+    system: int = 0,
 ) -> Figures:
     return Figures(
         prompt_tokens=prompt_tokens,
@@ -165,6 +182,7 @@ def figures_for(
         calls_per_day=usage.calls_per_day,
         input_price_per_million=entry.input_usd_per_million,
         output_price_per_million=entry.output_usd_per_million,
+        system_tokens=system,
     )
 
 

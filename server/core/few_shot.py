@@ -24,6 +24,13 @@ _LABEL = re.compile(
     r"(input|output|question|answer|q|a)[*_]*[ \t]*:[*_]*[ \t]*",
     re.I | re.M,
 )
+
+
+def label_line(line: str) -> bool:
+    """Whether a line starts with an example label (`Input:`, `**Output:**`, `Q:` ...)."""
+    return _LABEL.match(line) is not None
+
+
 _KIND_OF_LABEL = {
     "input": ("input-output", "input"),
     "output": ("input-output", "output"),

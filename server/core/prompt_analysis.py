@@ -12,6 +12,7 @@ from server.core.economics import (
     figure_problems,
     figures_for,
     overhead_tokens,
+    system_share,
     tool_tokens,
     usage_from_file,
 )
@@ -98,6 +99,11 @@ def analyse_prompt(
         overhead=overhead_tokens(document.messages),
         tools=tool_tokens(document.metadata, counter),
         few_shot=sum(e.input_tokens + e.output_tokens for e in examples),
+        system=system_share(
+            [m.message.role for m in messages],
+            [m.tokens for m in messages],
+            [(e.example.message_index, e.input_tokens + e.output_tokens) for e in examples],
+        ),
     )
     return PromptAnalysis(
         format=document.format,

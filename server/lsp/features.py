@@ -137,8 +137,7 @@ def breakdown_markdown(analysis: PromptAnalysis) -> str | None:
     figures = analysis.figures
     if figures is None:
         return None
-    parts = token_breakdown(analysis)
-    assert parts is not None
+    parts = token_breakdown(figures)
     exact = analysis.model.exact
     rows = [
         ("System", parts.system),

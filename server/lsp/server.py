@@ -14,11 +14,13 @@ from pygls.uris import to_fs_path
 
 from server import __version__
 from server.core.countable import Skip
+from server.core.economics import Figures
+from server.core.live_counts import LiveCounts
 from server.core.model_choice import choose_model
 from server.core.prompt_analysis import PromptAnalysis, analyse_prompt, analysis_problems
 from server.core.prompt_model import LineIndex
 from server.core.prompt_parser import PartialReader, detect_format
-from server.figures_report import prompt_figures
+from server.figures_report import figures_fields
 from server.lsp import features
 from server.lsp.conversions import to_diagnostic
 from server.lsp.debounce import Debouncer
@@ -34,6 +36,8 @@ from shared_schemas import (
 log = logging.getLogger(__name__)
 
 DOCUMENT_STATS = "promptweight/documentStats"
+# After quick recounts, the full analysis (diagnostics, outline) waits for a pause in typing.
+STRUCTURE_REFRESH_S = 0.4
 COUNT_SELECTION = "promptweight/countSelection"
 
 
@@ -71,14 +75,18 @@ class PromptweightServer(LanguageServer):
         self.options = InitializationOptions()
         self.settings = analysis_settings(self.options, None)
         self.recounts = Debouncer()
+        self.refreshes = Debouncer()  # full analyses after quick recounts
         self.analysed: dict[str, Analysed] = {}
+        self.live: dict[str, LiveCounts] = {}
 
     def schedule_recount(self, uri: str, delay_s: float) -> None:
         self.recounts.schedule(uri, delay_s, lambda: self.publish(uri))
 
     def forget(self, uri: str) -> None:
         self.recounts.cancel(uri)
+        self.refreshes.cancel(uri)
         self.analysed.pop(uri, None)
+        self.live.pop(uri, None)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
 
     def _analyse(self, uri: str, text: str) -> PromptAnalysis:
@@ -113,27 +121,26 @@ class PromptweightServer(LanguageServer):
         return result
 
     async def publish(self, uri: str) -> None:
+        """After an edit: a quick recount when the edit was plain typing inside a message, with
+        the full analysis (diagnostics, outline) once typing pauses; else the full one now."""
+        document = self.workspace.text_documents.get(uri)
+        live = self.live.get(uri)
+        if document is not None and live is not None:
+            figures = live.apply(document.source)
+            if figures is not None:
+                analysis = live.analysis
+                self._notify_stats(uri, document.version or 0, analysis, figures)
+                self.refreshes.schedule(uri, STRUCTURE_REFRESH_S, lambda: self.publish_full(uri))
+                return
+        await self.publish_full(uri)
+
+    async def publish_full(self, uri: str) -> None:
+        self.refreshes.cancel(uri)
         result = await self.analysed_now(uri)
         if result is None or self.analysed.get(uri) is not result:
             return  # closed, or a newer edit has its own recount scheduled
         analysis = result.analysis
-        skipped = analysis.skipped.reason if analysis.skipped else None
-        not_a_prompt = analysis.document is None and skipped is None
-        if not_a_prompt:
-            skipped = "not a prompt: JSON or YAML without a list of chat messages"
-        stats = DocumentStats(
-            uri=uri,
-            version=result.version,
-            format=None if not_a_prompt else analysis.format,
-            model=analysis.file_model or self.options.model,
-            encoding=analysis.model.counter.name,
-            exact=analysis.model.exact,
-            prompt_tokens=analysis.prompt_tokens,
-            skipped_reason=skipped,
-            note=analysis.model.counter.note,
-            **dict(prompt_figures(analysis)),
-        )
-        self.protocol.notify(DOCUMENT_STATS, stats.to_wire())
+        self._notify_stats(uri, result.version, analysis, analysis.figures)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri,
@@ -141,6 +148,33 @@ class PromptweightServer(LanguageServer):
                 version=result.version,
             )
         )
+        text = self.workspace.text_documents[uri].source
+        live = LiveCounts.of(analysis, text)
+        if live is None:
+            self.live.pop(uri, None)
+        else:
+            self.live[uri] = live
+
+    def _notify_stats(
+        self, uri: str, version: int, analysis: PromptAnalysis, figures: Figures | None
+    ) -> None:
+        skipped = analysis.skipped.reason if analysis.skipped else None
+        not_a_prompt = analysis.document is None and skipped is None
+        if not_a_prompt:
+            skipped = "not a prompt: JSON or YAML without a list of chat messages"
+        stats = DocumentStats(
+            uri=uri,
+            version=version,
+            format=None if not_a_prompt else analysis.format,
+            model=analysis.file_model or self.options.model,
+            encoding=analysis.model.counter.name,
+            exact=analysis.model.exact,
+            prompt_tokens=figures.prompt_tokens if figures else analysis.prompt_tokens,
+            skipped_reason=skipped,
+            note=analysis.model.counter.note,
+            **dict(figures_fields(analysis.model.entry.id, figures)),
+        )
+        self.protocol.notify(DOCUMENT_STATS, stats.to_wire())
 
 
 def create_server() -> PromptweightServer:
