@@ -8,6 +8,7 @@ and `Q:`/`A:` line pairs). An example with an empty output is not an example: a 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import replace
 
@@ -117,10 +118,31 @@ def _example_blocks(
     return examples, blocks, problems
 
 
-def _labelled_pairs(text: str, region: Span, index: int, skip: list[Span]) -> list[FewShotExample]:
+# Where a label could start: a line whose first visible character could begin one. Found with a
+# literal search for newlines, which is far quicker than trying `_LABEL` at every position.
+_LABEL_LINE = re.compile(r"\n(?=[ \t]*[#>*_\-iIoOqQaA])")
+
+
+def label_line_starts(text: str) -> list[int]:
+    starts = [0] if text[:1] not in ("", "\n") else []
+    return starts + [m.end() for m in _LABEL_LINE.finditer(text)]
+
+
+def _labels_in(text: str, region: Span, line_starts: list[int] | None) -> list[re.Match[str]]:
+    if line_starts is None:
+        return list(_LABEL.finditer(text, region.start, region.end))
+    first = bisect.bisect_left(line_starts, region.start)
+    last = bisect.bisect_left(line_starts, region.end)
+    found = (_LABEL.match(text, start, region.end) for start in line_starts[first:last])
+    return [m for m in found if m is not None]
+
+
+def _labelled_pairs(
+    text: str, region: Span, index: int, skip: list[Span], line_starts: list[int] | None = None
+) -> list[FewShotExample]:
     labels = [
         m
-        for m in _LABEL.finditer(text, region.start, region.end)
+        for m in _labels_in(text, region, line_starts)
         if not any(s.start <= m.start() < s.end for s in skip)
     ]
     examples = []
@@ -154,9 +176,11 @@ def _labelled_pairs(text: str, region: Span, index: int, skip: list[Span]) -> li
     return examples
 
 
-def _examples_in(text: str, region: Span, index: int) -> tuple[list[FewShotExample], list[Problem]]:
+def _examples_in(
+    text: str, region: Span, index: int, line_starts: list[int] | None = None
+) -> tuple[list[FewShotExample], list[Problem]]:
     blocks, spans, problems = _example_blocks(text, region, index)
-    return blocks + _labelled_pairs(text, region, index, spans), problems
+    return blocks + _labelled_pairs(text, region, index, spans, line_starts), problems
 
 
 def in_text_examples(
@@ -164,10 +188,11 @@ def in_text_examples(
 ) -> tuple[list[FewShotExample], list[Problem]]:
     examples: list[FewShotExample] = []
     problems: list[Problem] = []
+    line_starts = label_line_starts(text)
     for index, message in enumerate(messages):
         region = message.content_span
         if text[region.start : region.end] == message.content:
-            found, found_problems = _examples_in(text, region, index)
+            found, found_problems = _examples_in(text, region, index, line_starts)
         else:
             # Content that is not verbatim source (a JSON string with escapes, text with a
             # placeholder cut out): read it from the content, and place it on the whole region.

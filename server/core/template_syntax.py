@@ -39,11 +39,22 @@ def vscode_variables(text: str, span: Span) -> list[Variable]:
     ]
 
 
+def _thread_placeholders(text: str, span: Span) -> list[Placeholder]:
+    """`![thread]` lines, found through a literal search for `![` (quick) then checked."""
+    found = []
+    at = text.find("![", span.start, span.end)
+    while at != -1:
+        line_start = max(text.rfind("\n", span.start, at) + 1, span.start)
+        line_end = text.find("\n", at, span.end)
+        match = _THREAD.match(text, line_start, span.end if line_end == -1 else line_end)
+        if match is not None:
+            found.append(Placeholder(match.group(1).lower(), Span(match.start(), match.end())))
+        at = text.find("![", at + 2, span.end)
+    return found
+
+
 def placeholders(text: str, span: Span) -> list[Placeholder]:
-    found = [
-        Placeholder(m.group(1).lower(), Span(m.start(), m.end()))
-        for m in _THREAD.finditer(text, span.start, span.end)
-    ]
+    found = _thread_placeholders(text, span)
     found += [
         Placeholder("history", Span(m.start(), m.end()))
         for m in _HISTORY.finditer(text, span.start, span.end)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from server.core.few_shot import _labels_in, label_line_starts
 from server.core.formats.prompty import parse_prompty
+from server.core.prompt_model import Span
 
 
 def examples(text: str) -> list[tuple[str, str, str]]:
@@ -69,3 +73,33 @@ def test_unclosed_example_is_a_problem_not_an_example() -> None:
     document = parse_prompty("system:\n<example><input>a</input><output>b</output>")
     assert document.examples == ()
     assert [p.code for p in document.problems] == ["unclosed-example"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "\n",
+                "Input: a",
+                "Output: b",
+                "  q: c",
+                "A:",
+                "## Task #1 Input:",
+                "> Q: x",
+                "*",
+                "i",
+                "\t",
+            ]
+        ),
+        max_size=30,
+    ).map("".join),
+    st.data(),
+)
+def test_label_index_finds_what_the_pattern_finds(text: str, data: st.DataObject) -> None:
+    """The quick label search (candidate lines, then the pattern) equals a full pattern scan."""
+    start = data.draw(st.integers(0, len(text)))
+    region = Span(start, data.draw(st.integers(start, len(text))))
+    quick = _labels_in(text, region, label_line_starts(text))
+    full = _labels_in(text, region, None)
+    assert [(m.start(), m.end()) for m in quick] == [(m.start(), m.end()) for m in full]
