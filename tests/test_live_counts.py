@@ -22,6 +22,9 @@ DOCUMENTS = {
     ),
     "review.prompt.md": "---\nmodel: GPT-4o\n---\nReview the code.\nLook for bugs and risks.\n",
     "plain.prompt": "Summarise the article in three bullet points.\nKeep it short.\n",
+    "turns.prompty": (
+        "system:\nBe kind.\nuser:\nQ1 here\nassistant:\n\nuser:\nQ2\nassistant:\nA2 x\nuser:\n"
+    ),
 }
 # Mostly plain typing, sometimes structure: quick updates must decline those.
 TYPED = "abcdefghij klmnop qrstuvwxyz ABC 0123 ,.?" + "\n:{}<>-#!"
@@ -73,6 +76,14 @@ STRUCTURAL_EDITS = [
     ("The VPN drops.", "The {{vpn}} drops."),  # a variable
     ("Be brief and kind.", "Output: kind."),  # a label
 ]
+
+
+def test_filling_an_empty_answer_needs_a_full_analysis() -> None:
+    """An empty answer is no example; once written, the pair is one."""
+    text = "user:\nQ1\nassistant:\n\nuser:\nlive"
+    live = LiveCounts.of(analyse_prompt("t.prompty", text, SETTINGS), text)
+    assert live is not None
+    assert live.apply(text.replace("assistant:\n", "assistant:\nA1")) is None
 
 
 @pytest.mark.parametrize(("before", "after"), STRUCTURAL_EDITS)

@@ -158,7 +158,7 @@ class LiveCounts:
         delta = len(new) - len(old)
         content = new[self.region_starts[index] : self.region_ends[index] + delta].strip()
         before = self.contents[index]
-        if not content or is_template_slot(before) or is_template_slot(content):
+        if not content or not before or is_template_slot(before) or is_template_slot(content):
             return None  # emptiness and template slots decide what counts as an example
 
         self.region_ends[index] += delta

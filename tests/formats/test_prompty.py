@@ -124,3 +124,9 @@ def test_markdown_prompts_use_the_same_markers() -> None:
     document = parse_markdown("# system:\nYou classify.\n# user:\n{{text}}")
     assert document.format == "markdown"
     assert [m.role for m in document.messages] == [Role.SYSTEM, Role.USER]
+
+
+def test_frontmatter_with_undecodable_text_still_parses() -> None:
+    document = parse_prompty("---\nname: caf\udce9\n---\nuser:\nHi")
+    assert document.metadata.raw == {"name": "caf\ufffd"}
+    assert [m.content for m in document.messages] == ["Hi"]

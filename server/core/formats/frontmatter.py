@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from server.core.prompt_model import Problem, Span
+from server.core.token_count import without_lone_surrogates
 
 _OPENING = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.M)
@@ -36,9 +37,14 @@ def yaml_error_problem(error: yaml.YAMLError, offset: int, limit: int, code: str
 def load_yaml(source: str, offset: int, code: str) -> tuple[Any, Problem | None]:
     """Parse YAML that starts at `offset` in the document; an error becomes a located problem."""
     try:
-        return yaml.load(source, Loader=_SafeLoader), None
+        # libyaml reads UTF-8: a lone surrogate (undecodable input) is read as U+FFFD, one
+        # for one, so positions stay as they are.
+        return yaml.load(without_lone_surrogates(source), Loader=_SafeLoader), None
     except yaml.YAMLError as error:
         return None, yaml_error_problem(error, offset, offset + len(source), code)
+    except (RecursionError, ValueError) as error:
+        message = f"frontmatter YAML cannot be read: {type(error).__name__}"
+        return None, Problem("error", code, message, Span(offset, offset))
 
 
 def read_frontmatter(text: str) -> Frontmatter:
