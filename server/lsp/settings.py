@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from shared_schemas.model_catalog import ModelOverride
 
 from server.core.economics import UsageDefaults
 from server.core.model_choice import ModelSettings
 from server.core.prompt_analysis import AnalysisSettings
 from shared_schemas import InitializationOptions
+from shared_schemas.model_catalog import ModelOverride
 
 
 def _error_text(error: ValidationError) -> str:
