@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from server import __version__
+from server.cli_export import add_export_command, run_export
 from server.core.countable import DEFAULT_MAX_DOCUMENT_CHARACTERS
 from server.core.economics import MAX_BUDGET_TOKENS, MAX_CALLS_PER_DAY, UsageDefaults
 from server.core.model_choice import ModelSettings, choose_model
@@ -219,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--calls-per-day", type=int, default=UsageDefaults.calls_per_day, metavar="N"
     )
+    add_export_command(commands)
     return parser
 
 
@@ -246,6 +248,8 @@ def settings_from(args: argparse.Namespace) -> AnalysisSettings | str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "export":
+        return run_export(args)
     settings = settings_from(args)
     if isinstance(settings, str):
         print(f"promptweight: error: {settings}", file=sys.stderr)

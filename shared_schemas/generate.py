@@ -23,6 +23,8 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     messages.CountSelectionParams,
     messages.CountSelectionResult,
     messages.CheckReport,
+    messages.ExportDatasetParams,
+    messages.ExportDatasetResult,
 )
 
 

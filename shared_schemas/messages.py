@@ -66,6 +66,28 @@ class InitializationOptions(WireModel):
     models: dict[str, ModelOverride] = Field(
         default_factory=dict, description="Models to add, or catalog facts to override, by name."
     )
+    dataset_folder: str = Field(
+        default="",
+        description="Folder for exported datasets, relative to the workspace; empty: beside "
+        "the prompt.",
+    )
+    export_format: Literal["openai", "prompt-completion", "alpaca", "sharegpt"] = "openai"
+    export_system: Literal["strip", "keep", "omit"] = Field(
+        default="strip",
+        description="The system message of exported records: the prompt's system text without "
+        "its examples, as written, or none.",
+    )
+    training_model: str = Field(
+        default="gpt-4o-mini",
+        min_length=1,
+        description="Model whose tokenizer measures dataset examples against the sequence limit.",
+    )
+    max_sequence_tokens: int = Field(
+        default=16_384,
+        ge=1,
+        le=10_000_000,
+        description="Dataset examples longer than this (in the training model's tokens) warn.",
+    )
 
 
 class TokenBreakdown(WireModel):
@@ -136,6 +158,21 @@ class CountSelectionResult(WireModel):
     tokens: int | None = Field(description="null when the document is not open or not counted.")
     encoding: str
     exact: bool
+
+
+class ExportDatasetParams(WireModel):
+    """Command `promptweight.exportDataset`, client to server."""
+
+    uris: list[str] = Field(min_length=1, max_length=1000, description="Prompt files to export.")
+    target: str | None = Field(
+        default=None, description="Dataset file URI; null: `<stem>.train.jsonl` of the first."
+    )
+
+
+class ExportDatasetResult(WireModel):
+    applied: bool
+    message: str
+    written: int = 0
 
 
 Severity = Literal["error", "warning", "information", "hint"]

@@ -6,7 +6,14 @@ import {
   ServerOptions,
   TransportKind,
 } from "vscode-languageclient/node";
-import { CountSelectionParams, CountSelectionResult, DocumentStats, InitializationOptions } from "./generated/protocol";
+import {
+  CountSelectionParams,
+  CountSelectionResult,
+  DocumentStats,
+  ExportDatasetParams,
+  ExportDatasetResult,
+  InitializationOptions,
+} from "./generated/protocol";
 import { findInterpreter, InterpreterError } from "./interpreter";
 import { prepareServerEnvironment } from "./serverEnvironment";
 import { TokenStatusBar } from "./statusBar";
@@ -45,6 +52,11 @@ function initializationOptions(): InitializationOptions {
     "callsPerDay",
     "saturationWarning",
     "fewShotShareInfo",
+    "datasetFolder",
+    "exportFormat",
+    "exportSystem",
+    "trainingModel",
+    "maxSequenceTokens",
   ]) {
     options[key] = config.get(key);
   }
@@ -145,6 +157,44 @@ function watchSelection(): vscode.Disposable {
   });
 }
 
+/** From the palette (the active prompt), or the Explorer (one or several selected prompts). */
+async function exportDataset(clicked?: vscode.Uri, selected?: vscode.Uri[]): Promise<void> {
+  const uris = selected?.length ? selected : clicked ? [clicked] : activePrompt();
+  if (uris.length === 0) {
+    await vscode.window.showWarningMessage("Promptweight: open or select prompt files to export.");
+    return;
+  }
+  if (!client) {
+    await vscode.window.showErrorMessage("Promptweight: the language server is not running.");
+    return;
+  }
+  let target: string | null = null;
+  if (uris.length > 1) {
+    const picked = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(uris[0], "..", "dataset.train.jsonl"),
+      filters: { "JSON Lines": ["jsonl"] },
+      title: `Merge the few-shot examples of ${uris.length} prompts into`,
+    });
+    if (!picked) {
+      return;
+    }
+    target = picked.toString();
+  }
+  const [first, ...rest] = uris.map((u) => u.toString());
+  const params: ExportDatasetParams = { uris: [first, ...rest], target };
+  const result = await client.sendRequest<ExportDatasetResult>("workspace/executeCommand", {
+    command: "promptweight.server.exportDataset",
+    arguments: [params],
+  });
+  const show = result.applied ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  await show(`Promptweight: ${result.message}`);
+}
+
+function activePrompt(): vscode.Uri[] {
+  const editor = vscode.window.activeTextEditor;
+  return editor ? [editor.document.uri] : [];
+}
+
 async function selectInterpreter(): Promise<void> {
   if (vscode.extensions.getExtension("ms-python.python")) {
     await vscode.commands.executeCommand("python.setInterpreter");
@@ -168,6 +218,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("promptweight.showLogs", () => log.show()),
     vscode.commands.registerCommand("promptweight.selectInterpreter", selectInterpreter),
     vscode.commands.registerCommand("promptweight.showBreakdown", (uri?: string) => statusBar.showBreakdown(uri)),
+    vscode.commands.registerCommand("promptweight.exportDataset", exportDataset),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration("promptweight")) {
         log.info("settings changed: restarting the language server");

@@ -9,20 +9,31 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from server import __version__
 from server.core.countable import Skip
+from server.core.datasets.dataset_file import DatasetError, inside
+from server.core.datasets.export import ExportOptions
 from server.core.economics import Figures
 from server.core.live_counts import LiveCounts
 from server.core.model_choice import choose_model
 from server.core.prompt_analysis import PromptAnalysis, analyse_prompt, analysis_problems
 from server.core.prompt_model import LineIndex
 from server.core.prompt_parser import PartialReader, detect_format
+from server.core.source_text import decode_source
 from server.figures_report import figures_fields
 from server.lsp import features
 from server.lsp.conversions import to_diagnostic
+from server.lsp.dataset_export import (
+    EXPORT_KIND,
+    DatasetEdit,
+    ExportRefused,
+    dataset_edit,
+    dataset_target,
+)
 from server.lsp.debounce import Debouncer
 from server.lsp.settings import analysis_settings, read_options
 from server.lsp.wire import plain_json_converter
@@ -30,6 +41,8 @@ from shared_schemas import (
     CountSelectionParams,
     CountSelectionResult,
     DocumentStats,
+    ExportDatasetParams,
+    ExportDatasetResult,
     InitializationOptions,
 )
 
@@ -39,6 +52,8 @@ DOCUMENT_STATS = "promptweight/documentStats"
 # After quick recounts, the full analysis (diagnostics, outline) waits for a pause in typing.
 STRUCTURE_REFRESH_S = 0.4
 COUNT_SELECTION = "promptweight/countSelection"
+# The client's `promptweight.exportDataset` command gathers the files, then calls this one.
+EXPORT_COMMAND = "promptweight.server.exportDataset"
 
 
 @dataclass(frozen=True)
@@ -119,6 +134,53 @@ class PromptweightServer(LanguageServer):
         if current is not None and (current.version or 0) == version:
             self.analysed[uri] = result
         return result
+
+    def export_edit(self, uris: list[str], target_uri: str | None) -> DatasetEdit:
+        """The dataset edit for prompts `uris` (open or on disk) into `target_uri`, or into
+        `<stem>.train.jsonl` of the first prompt."""
+        root = Path(self.workspace.root_path) if self.workspace.root_path else None
+        documents = []
+        for uri in uris:
+            path = to_fs_path(uri)
+            if path is None:
+                raise ExportRefused(f"{uri} is not a file")
+            open_document = self.workspace.text_documents.get(uri)
+            text = (
+                open_document.source
+                if open_document is not None
+                else decode_source(Path(path).read_bytes()).text
+            )
+            analysis = self._analyse(uri, text)
+            if analysis.document is not None:
+                documents.append(analysis.document)
+        first = Path(to_fs_path(uris[0]) or "")
+        if target_uri:
+            target = Path(to_fs_path(target_uri) or "").resolve()
+            if root is not None and not inside(target, root):
+                raise ExportRefused(f"the dataset {target} would be outside the workspace {root}")
+        else:
+            target = dataset_target(first, self.options.dataset_folder, root)
+        open_target = self.workspace.text_documents.get(target.as_uri())
+        can_create = bool(
+            get_capability(
+                self.client_capabilities, "workspace.workspace_edit.document_changes", False
+            )
+        ) and types.ResourceOperationKind.Create in (
+            get_capability(
+                self.client_capabilities, "workspace.workspace_edit.resource_operations", []
+            )
+            or []
+        )
+        options = ExportOptions(
+            format=self.options.export_format, system=self.options.export_system
+        )
+        return dataset_edit(
+            documents,
+            target,
+            options,
+            open_target.source if open_target else None,
+            can_create,
+        )
 
     async def publish(self, uri: str) -> None:
         """After an edit: a quick recount when the edit was plain typing inside a message, with
@@ -257,6 +319,61 @@ def create_server() -> PromptweightServer:
         if result is None:
             return []
         return features.code_lenses(result.analysis, params.text_document.uri)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Source]
+        ),
+    )
+    async def on_code_action(
+        ls: PromptweightServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        result = await ls.analysed_now(uri)
+        if result is None or result.analysis.document is None or not result.analysis.examples:
+            return []
+        try:
+            export = await asyncio.to_thread(ls.export_edit, [uri], None)
+        except (ExportRefused, DatasetError, OSError) as why:
+            log.info("no dataset export for %s: %s", uri, why)
+            return []
+        wanted = params.context.only
+        actions = []
+        if not wanted or any(EXPORT_KIND.startswith(kind) for kind in wanted):
+            actions.append(types.CodeAction(title=export.title, kind=EXPORT_KIND, edit=export.edit))
+        candidates = [d for d in params.context.diagnostics if d.code == "fine-tuning-candidate"]
+        if candidates and (not wanted or types.CodeActionKind.QuickFix in wanted):
+            actions.append(
+                types.CodeAction(
+                    title=export.title,
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=candidates,
+                    edit=export.edit,
+                    is_preferred=True,
+                )
+            )
+        return actions
+
+    @server.command(EXPORT_COMMAND)
+    async def on_export_dataset(ls: PromptweightServer, raw: Any) -> dict[str, object]:
+        """`[{"uris": [...], "target": "file:///…/x.train.jsonl" | null}]`: one dataset from one
+        or several prompts, applied as a workspace edit (undoable)."""
+        request = raw[0] if isinstance(raw, list) and raw else raw
+        params = ExportDatasetParams.model_validate(request)
+        try:
+            export = await asyncio.to_thread(ls.export_edit, params.uris, params.target)
+        except (ExportRefused, DatasetError, OSError) as why:
+            return ExportDatasetResult(applied=False, message=str(why)).to_wire()
+        applied = await ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=export.edit, label="Promptweight: export dataset")
+        )
+        message = f"{export.title}: {export.written} written, {export.skipped} already there"
+        if not applied.applied:
+            message = f"the editor did not apply the export: {applied.failure_reason or 'refused'}"
+        return ExportDatasetResult(
+            applied=applied.applied, message=message, written=export.written
+        ).to_wire()
 
     @server.feature(COUNT_SELECTION)
     async def on_count_selection(ls: PromptweightServer, raw: Any) -> dict[str, object]:

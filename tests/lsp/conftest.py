@@ -6,6 +6,7 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
@@ -160,3 +161,44 @@ async def partly_misconfigured_client(
     }
     async for session in start_session(server_process, options):
         yield session
+
+
+@pytest_asyncio.fixture
+async def editor_client(
+    server_process: LanguageClient, tmp_path: Path
+) -> AsyncIterator[PromptClient]:
+    """A client like VS Code for workspace edits: it can create files and applies the edits
+    the server sends (recording them), in a workspace folder of its own."""
+    server_process.applied_edits = []  # type: ignore[attr-defined]
+
+    @server_process.feature(types.WORKSPACE_APPLY_EDIT)
+    def on_apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        server_process.applied_edits.append(params.edit)  # type: ignore[attr-defined]
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    inbox = StatsInbox()
+
+    @server_process.feature("promptweight/documentStats")
+    async def on_stats(params: Any) -> None:
+        await inbox.put(params)
+
+    capabilities = types.ClientCapabilities(
+        workspace=types.WorkspaceClientCapabilities(
+            apply_edit=True,
+            workspace_edit=types.WorkspaceEditClientCapabilities(
+                document_changes=True,
+                resource_operations=[types.ResourceOperationKind.Create],
+            ),
+        )
+    )
+    await server_process.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities,
+            root_uri=workspace.as_uri(),
+            initialization_options={"debounceMs": 0},
+        )
+    )
+    yield PromptClient(server_process, inbox)
+    await server_process.shutdown_session()

@@ -6,6 +6,8 @@ export interface PromptweightProtocol {
   CountSelectionParams?: CountSelectionParams;
   CountSelectionResult?: CountSelectionResult;
   DocumentStats?: DocumentStats;
+  ExportDatasetParams?: ExportDatasetParams;
+  ExportDatasetResult?: ExportDatasetResult;
   InitializationOptions?: InitializationOptions;
 }
 /**
@@ -223,6 +225,27 @@ export interface DocumentStats {
   version: number;
 }
 /**
+ * Command `promptweight.exportDataset`, client to server.
+ */
+export interface ExportDatasetParams {
+  /**
+   * Dataset file URI; null: `<stem>.train.jsonl` of the first.
+   */
+  target?: string | null;
+  /**
+   * Prompt files to export.
+   *
+   * @minItems 1
+   * @maxItems 1000
+   */
+  uris: [string, ...string[]];
+}
+export interface ExportDatasetResult {
+  applied: boolean;
+  message: string;
+  written?: number;
+}
+/**
  * Sent by the client in `initialize`; the client restarts the server when these change.
  */
 export interface InitializationOptions {
@@ -232,9 +255,18 @@ export interface InitializationOptions {
   budgetTokens?: number;
   callsPerDay?: number;
   /**
+   * Folder for exported datasets, relative to the workspace; empty: beside the prompt.
+   */
+  datasetFolder?: string;
+  /**
    * Delay after the last edit before a document is recounted.
    */
   debounceMs?: number;
+  exportFormat?: "openai" | "prompt-completion" | "alpaca" | "sharegpt";
+  /**
+   * The system message of exported records: the prompt's system text without its examples, as written, or none.
+   */
+  exportSystem?: "strip" | "keep" | "omit";
   /**
    * Share of the prompt in few-shot examples that suggests fine-tuning.
    */
@@ -247,6 +279,10 @@ export interface InitializationOptions {
    * Expected output per call, for files that declare none.
    */
   maxOutputTokens?: number;
+  /**
+   * Dataset examples longer than this (in the training model's tokens) warn.
+   */
+  maxSequenceTokens?: number;
   /**
    * Model for files that do not name their own.
    */
@@ -261,6 +297,10 @@ export interface InitializationOptions {
    * Share of the context window that draws a warning.
    */
   saturationWarning?: number;
+  /**
+   * Model whose tokenizer measures dataset examples against the sequence limit.
+   */
+  trainingModel?: string;
 }
 /**
  * One entry of the `promptweight.models` setting. For a catalog model, the fields given

@@ -1,0 +1,1 @@
+"""Few-shot examples out of prompt files, as fine-tuning datasets."""
