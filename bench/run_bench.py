@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bench.prompt_fixtures import prompty_of_tokens, token_count
+from bench.validation_bench import validation_throughput
 from server.core.encodings import get_encoding
 from shared_schemas import InitializationOptions
 
@@ -450,6 +451,16 @@ async def measure(quick: bool, log: IO[bytes], say: Callable[[str], None]) -> di
     record("start_to_first_stats_ms", statistics.median(starts), "ms")
     record("server_rss_mb", resident, "MB")
     record("server_rss_with_200k_open_mb", resident_large, "MB")
+
+    # 4. Dataset validation throughput, against a plain json.loads loop over the same lines.
+    say("validating a dataset ...")
+    throughput = validation_throughput(20_000 if quick else 100_000)
+    record(
+        "dataset_validation_records_per_s",
+        throughput["value"],
+        throughput["unit"],
+        throughput["baseline"],
+    )
     return results
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from server import __version__
 from server.cli_export import add_export_command, run_export
+from server.cli_validate import add_validate_command, run_validate
 from server.core.countable import DEFAULT_MAX_DOCUMENT_CHARACTERS
 from server.core.economics import MAX_BUDGET_TOKENS, MAX_CALLS_PER_DAY, UsageDefaults
 from server.core.model_choice import ModelSettings, choose_model
@@ -221,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--calls-per-day", type=int, default=UsageDefaults.calls_per_day, metavar="N"
     )
     add_export_command(commands)
+    add_validate_command(commands)
     return parser
 
 
@@ -250,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "export":
         return run_export(args)
+    if args.command == "validate":
+        return run_validate(args)
     settings = settings_from(args)
     if isinstance(settings, str):
         print(f"promptweight: error: {settings}", file=sys.stderr)

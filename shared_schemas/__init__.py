@@ -5,6 +5,12 @@ initialization options, CLI JSON output) is a model here. `python -m shared_sche
 writes their JSON Schema, from which the client's TypeScript types are generated.
 """
 
+from shared_schemas.datasets import (
+    DatasetProblem,
+    DatasetReport,
+    DatasetSummary,
+    TokenDistribution,
+)
 from shared_schemas.messages import (
     CheckReport,
     CountSelectionParams,
@@ -30,6 +36,9 @@ __all__ = [
     "CheckReport",
     "CountSelectionParams",
     "CountSelectionResult",
+    "DatasetProblem",
+    "DatasetReport",
+    "DatasetSummary",
     "DocumentStats",
     "ExampleReport",
     "ExportDatasetParams",
@@ -44,5 +53,6 @@ __all__ = [
     "Severity",
     "SkippedFile",
     "TokenBreakdown",
+    "TokenDistribution",
     "VariableReport",
 ]

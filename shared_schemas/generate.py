@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic.json_schema import models_json_schema
 
-from shared_schemas import messages
+from shared_schemas import datasets, messages
 from shared_schemas.wire import WireModel
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "json" / "protocol.schema.json"
@@ -25,6 +25,7 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     messages.CheckReport,
     messages.ExportDatasetParams,
     messages.ExportDatasetResult,
+    datasets.DatasetReport,
 )
 
 

@@ -91,10 +91,14 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   };
   await vscode.workspace.fs.createDirectory(context.globalStorageUri);
   const clientOptions: LanguageClientOptions = {
-    documentSelector: PROMPT_FILE_PATTERNS.flatMap((pattern) => [
-      { scheme: "file", pattern: `**/${pattern}` },
-      { scheme: "untitled", pattern: `**/${pattern}` },
-    ]),
+    documentSelector: [
+      ...PROMPT_FILE_PATTERNS.flatMap((pattern) => [
+        { scheme: "file", pattern: `**/${pattern}` },
+        { scheme: "untitled", pattern: `**/${pattern}` },
+      ]),
+      // Fine-tuning datasets: validated line by line.
+      { scheme: "file", pattern: "**/*.jsonl" },
+    ],
     initializationOptions: initializationOptions(),
     outputChannel: log,
     traceOutputChannel: log,

@@ -17,6 +17,7 @@ from server import __version__
 from server.core.countable import Skip
 from server.core.datasets.dataset_file import DatasetError, inside
 from server.core.datasets.export import ExportOptions
+from server.core.datasets.validation import ValidationOptions
 from server.core.economics import Figures
 from server.core.live_counts import LiveCounts
 from server.core.model_choice import choose_model
@@ -34,6 +35,12 @@ from server.lsp.dataset_export import (
     dataset_edit,
     dataset_target,
 )
+from server.lsp.dataset_view import (
+    dataset_diagnostics,
+    is_dataset,
+    summary_markdown,
+    validate_text,
+)
 from server.lsp.debounce import Debouncer
 from server.lsp.settings import analysis_settings, read_options
 from server.lsp.wire import plain_json_converter
@@ -45,6 +52,7 @@ from shared_schemas import (
     ExportDatasetResult,
     InitializationOptions,
 )
+from shared_schemas.datasets import DatasetReport
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +101,7 @@ class PromptweightServer(LanguageServer):
         self.refreshes = Debouncer()  # full analyses after quick recounts
         self.analysed: dict[str, Analysed] = {}
         self.live: dict[str, LiveCounts] = {}
+        self.datasets: dict[str, tuple[int, DatasetReport | str]] = {}
 
     def schedule_recount(self, uri: str, delay_s: float) -> None:
         self.recounts.schedule(uri, delay_s, lambda: self.publish(uri))
@@ -102,6 +111,7 @@ class PromptweightServer(LanguageServer):
         self.refreshes.cancel(uri)
         self.analysed.pop(uri, None)
         self.live.pop(uri, None)
+        self.datasets.pop(uri, None)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
 
     def _analyse(self, uri: str, text: str) -> PromptAnalysis:
@@ -121,8 +131,8 @@ class PromptweightServer(LanguageServer):
     async def analysed_now(self, uri: str) -> Analysed | None:
         """The analysis of the document as it is now: cached, or computed off the event loop."""
         document = self.workspace.text_documents.get(uri)
-        if document is None:
-            return None
+        if document is None or is_dataset(uri):
+            return None  # datasets are validated, not analysed as prompts
         version = document.version or 0
         cached = self.analysed.get(uri)
         if cached is not None and cached.version == version:
@@ -182,9 +192,61 @@ class PromptweightServer(LanguageServer):
             can_create,
         )
 
+    def _validate(self, text: str) -> DatasetReport:
+        model = choose_model(self.options.training_model, self.settings.models)
+        options = ValidationOptions(
+            count_tokens=model.counter.count, max_sequence_tokens=self.options.max_sequence_tokens
+        )
+        return validate_text(text, options)
+
+    async def dataset_report(self, uri: str) -> tuple[int, DatasetReport | str] | None:
+        """The validation of an open `.jsonl` dataset, or why it was not validated."""
+        document = self.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        version = document.version or 0
+        cached = self.datasets.get(uri)
+        if cached is not None and cached[0] == version:
+            return cached
+        text = document.source
+        if len(text) > self.options.max_document_characters:
+            result: tuple[int, DatasetReport | str] = (
+                version,
+                f"{len(text):,} characters: too large to validate in the editor; run "
+                "`promptweight validate` on it",
+            )
+        else:
+            result = (version, await asyncio.to_thread(self._validate, text))
+        self.datasets[uri] = result
+        return result
+
+    async def publish_dataset(self, uri: str) -> None:
+        result = await self.dataset_report(uri)
+        if result is None:
+            return
+        version, report = result
+        if isinstance(report, str):
+            diagnostics = [
+                types.Diagnostic(
+                    range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+                    message=report,
+                    severity=types.DiagnosticSeverity.Information,
+                    code="too-large",
+                    source="promptweight",
+                )
+            ]
+        else:
+            diagnostics = dataset_diagnostics(report)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri, diagnostics, version=version)
+        )
+
     async def publish(self, uri: str) -> None:
         """After an edit: a quick recount when the edit was plain typing inside a message, with
         the full analysis (diagnostics, outline) once typing pauses; else the full one now."""
+        if is_dataset(uri):
+            await self.publish_dataset(uri)
+            return
         document = self.workspace.text_documents.get(uri)
         live = self.live.get(uri)
         if document is not None and live is not None:
@@ -289,7 +351,17 @@ def create_server() -> PromptweightServer:
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def on_hover(ls: PromptweightServer, params: types.HoverParams) -> types.Hover | None:
-        result = await ls.analysed_now(params.text_document.uri)
+        uri = params.text_document.uri
+        if is_dataset(uri):
+            dataset = await ls.dataset_report(uri)
+            if dataset is None or isinstance(dataset[1], str) or params.position.line != 0:
+                return None
+            return types.Hover(
+                contents=types.MarkupContent(
+                    kind=types.MarkupKind.Markdown, value=summary_markdown(dataset[1])
+                )
+            )
+        result = await ls.analysed_now(uri)
         if result is None:
             return None
         offset = result.index.offset(params.position.line, params.position.character)

@@ -5,6 +5,7 @@ export interface PromptweightProtocol {
   CheckReport?: CheckReport;
   CountSelectionParams?: CountSelectionParams;
   CountSelectionResult?: CountSelectionResult;
+  DatasetReport?: DatasetReport;
   DocumentStats?: DocumentStats;
   ExportDatasetParams?: ExportDatasetParams;
   ExportDatasetResult?: ExportDatasetResult;
@@ -163,6 +164,102 @@ export interface CountSelectionResult {
    * null when the document is not open or not counted.
    */
   tokens: number | null;
+}
+/**
+ * The whole output of `promptweight validate --format json`.
+ */
+export interface DatasetReport {
+  /**
+   * Error-severity problems, omitted ones included.
+   */
+  errorCount: number;
+  /**
+   * Problems found beyond maxProblems.
+   */
+  omittedProblems: number;
+  path: string | null;
+  /**
+   * In line order, at most maxProblems.
+   */
+  problems: DatasetProblem[];
+  summary: DatasetSummary;
+  /**
+   * Warnings, omitted ones included.
+   */
+  warningCount: number;
+}
+/**
+ * One problem on one line of a `.jsonl` dataset; columns are UTF-16 code units.
+ */
+export interface DatasetProblem {
+  /**
+   * Stable identifier of the kind of problem.
+   */
+  code: string;
+  endCharacter: number;
+  /**
+   * 0-based line of the file.
+   */
+  line: number;
+  message: string;
+  severity: "error" | "warning" | "information" | "hint";
+  startCharacter: number;
+}
+/**
+ * What the valid examples add up to, counted with the training model's tokenizer.
+ */
+export interface DatasetSummary {
+  /**
+   * Assistant tokens per example; null without examples.
+   */
+  assistantTokens: TokenDistribution | null;
+  /**
+   * Tokens of the assistant messages trained on (weight 0 excluded).
+   */
+  assistantTokensTotal: number;
+  epochs: number;
+  /**
+   * epochs times the examples' tokens, each counted at most maxSequenceTokens.
+   */
+  estimatedTrainingTokens: number;
+  /**
+   * Tokens per example (the OpenAI cookbook estimate); null without examples.
+   */
+  exampleTokens: TokenDistribution | null;
+  /**
+   * Records without errors: what a trainer would accept.
+   */
+  examples: number;
+  /**
+   * Whether the number of examples is enough to fine-tune.
+   */
+  guidance: string;
+  maxSequenceTokens: number;
+  /**
+   * Examples without a system (or developer) message.
+   */
+  missingSystem: number;
+  /**
+   * Examples without a user message.
+   */
+  missingUser: number;
+  /**
+   * Non-blank lines.
+   */
+  records: number;
+  /**
+   * Examples over maxSequenceTokens, which trainers truncate.
+   */
+  tooLong: number;
+}
+/**
+ * How token counts spread over the examples; median and p90 interpolate linearly.
+ */
+export interface TokenDistribution {
+  max: number;
+  median: number;
+  min: number;
+  p90: number;
 }
 /**
  * Notification `promptweight/documentStats`, server to client, after each debounced change.
