@@ -2,7 +2,7 @@
 // count of the open prompt file, follow typing, count a selection, and report a bad interpreter.
 // Started by tests/e2e/run_editor_test.sh, which sets the E2E_* variables.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
@@ -143,4 +143,36 @@ test("a parse problem shows in the Problems count, and its fix clears it", async
   const noErrors = /^(?![\s\S]*Errors: [1-9])./;
   while (!noErrors.test(await label()) && Date.now() < cleared) await page.waitForTimeout(250);
   assert.match(await label(), noErrors);
+});
+
+async function runCommand(title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press("Enter");
+}
+
+test("Export Dataset writes the few-shot examples as an undoable edit", async () => {
+  await page.locator(".explorer-folders-view .monaco-list-row", { hasText: FILE }).dblclick();
+  await runCommand("Promptweight: Export Dataset");
+  const toast = page.locator(".notification-toast", { hasText: "few-shot examples" });
+  await toast.waitFor({ timeout: 30_000 });
+  assert.match(await toast.innerText(), /2 written/);
+  await runCommand("File: Save All Files");
+  const dataset = join(workspace, "support-triage.train.jsonl");
+  const deadline = Date.now() + 15_000;
+  let lines = [];
+  while (Date.now() < deadline) {
+    try {
+      lines = readFileSync(dataset, "utf8").split("\n").filter(Boolean);
+    } catch {}
+    if (lines.length === 2) break;
+    await page.waitForTimeout(250);
+  }
+  assert.equal(lines.length, 2, `dataset lines: ${JSON.stringify(lines)}`);
+  const first = JSON.parse(lines[0]);
+  assert.deepEqual(first.messages.map((m) => m.role), ["system", "user", "assistant"]);
+  await page.screenshot({ path: join(env("E2E_SCREENSHOT_DIR"), "editor-e2e-export.png") });
 });
