@@ -34,6 +34,7 @@ from typing import IO, Any
 
 from bench.prompt_fixtures import prompty_of_tokens, token_count
 from bench.validation_bench import validation_throughput
+from server.core.atomic_files import write_bytes_atomically
 from server.core.encodings import get_encoding
 from shared_schemas import InitializationOptions
 
@@ -126,12 +127,9 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def write_atomically(path: Path, results: dict[str, Result]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def write_results(path: Path, results: dict[str, Result]) -> None:
     payload = {name: result.to_json() for name, result in results.items()}
-    temporary.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    write_bytes_atomically(path, (json.dumps(payload, indent=2) + "\n").encode("utf-8"))
 
 
 def table(results: dict[str, Result]) -> str:
@@ -481,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         except (ConnectionError, TimeoutError) as error:
             say(f"benchmark failed: {error!r}; the server's log is {SERVER_LOG}")
             return 1
-    write_atomically(args.out, results)
+    write_results(args.out, results)
     print(table(results))
     print(f"\nwritten to {args.out}")
     missed = [name for name, r in results.items() if r.status == "MISSED"]

@@ -14,13 +14,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import tiktoken_ext.openai_public as openai_public
+
+from server.core.atomic_files import write_bytes_atomically
 
 ENCODINGS = ("o200k_base", "cl100k_base")
 
@@ -60,18 +60,6 @@ def ranks_from_npm(encoder_json: Path) -> bytes:
     return "".join(f"{token} {rank}\n" for rank, token in ranked).encode("ascii")
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: list[str]) -> int:
     if len(argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -91,7 +79,7 @@ def main(argv: list[str]) -> int:
                 file=sys.stderr,
             )
             return 1
-        write_atomically(out_dir / f"{name}.tiktoken", contents)
+        write_bytes_atomically(out_dir / f"{name}.tiktoken", contents)
         manifest[name] = {
             "file": f"{name}.tiktoken",
             "sha256": expected,
@@ -101,7 +89,7 @@ def main(argv: list[str]) -> int:
         }
         ranks = contents.count(b"\n")
         print(f"{name}: {ranks} ranks, sha256 {actual} (matches tiktoken's pin)")
-    write_atomically(
+    write_bytes_atomically(
         out_dir / "manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
     )
     return 0

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from server.core.atomic_files import write_bytes_atomically
 from shared_schemas.model_catalog import ModelCatalog, ModelEntry
 
 LITELLM_VERSION = "1.110.2"
@@ -410,18 +409,6 @@ def render(catalog: ModelCatalog) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def read_curated(path: Path) -> tuple[Curated, ...]:
     items = json.loads(path.read_text(encoding="utf-8"))
     return tuple(
@@ -458,7 +445,7 @@ def main(argv: list[str]) -> int:
         print(f"build_model_catalog: nothing written:\n{error}", file=sys.stderr)
         return 1
     args.out_json.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(args.out_json, render(catalog))
+    write_bytes_atomically(args.out_json, render(catalog))
     print(f"wrote {len(catalog.models)} models to {args.out_json}")
     return 0
 

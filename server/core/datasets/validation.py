@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from server.core.json_values import json_kind
 from server.core.token_count import without_lone_surrogates
 from shared_schemas.datasets import (
     DatasetProblem,
@@ -102,18 +103,6 @@ class Finding:
     on_key: bool = False  # point at the last step's key (`"foo":`) rather than its value
 
 
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "a list" if isinstance(value, list) else "an object"
-
-
 def _shown(value: object, limit: int = 40) -> str:
     # A JSON escape can make a lone surrogate, which no output stream could print.
     text = without_lone_surrogates(json.dumps(value, ensure_ascii=False))
@@ -130,7 +119,7 @@ def record_findings(record: dict[str, Any]) -> list[Finding]:
             Finding("missing-messages", "the record has no `messages`" + (hint if legacy else ""))
         ]
     if not isinstance(messages, list):
-        message = f"`messages` must be a list of messages, not {_kind(messages)}"
+        message = f"`messages` must be a list of messages, not {json_kind(messages)}"
         return [Finding("messages-type", message, ("messages",))]
     if not messages:
         return [Finding("empty-messages", "`messages` is empty", ("messages",))]
@@ -140,7 +129,7 @@ def record_findings(record: dict[str, Any]) -> list[Finding]:
     for index, message in enumerate(messages):
         if not isinstance(message, dict):
             where = ("messages", index)
-            text = f"messages[{index}] must be an object, not {_kind(message)}"
+            text = f"messages[{index}] must be an object, not {json_kind(message)}"
             findings.append(Finding("not-an-object", text, where))
             continue
         _check_message(message, index, tool_call_ids, findings)
@@ -197,7 +186,7 @@ def _check_content(
     elif isinstance(content, str):
         text = content
     else:
-        why = f"must be a string or a list of text parts, not {_kind(content)}"
+        why = f"must be a string or a list of text parts, not {json_kind(content)}"
         out.append(Finding("content-type", f"{name} `content` {why}", (*at, "content")))
         return
     if role == "assistant":
@@ -241,7 +230,7 @@ def _check_tool_calls(
         out.append(Finding("tool-call-format", text, where))
         return
     if not isinstance(calls, list):
-        text = f"{name} `tool_calls` must be a list, not {_kind(calls)}"
+        text = f"{name} `tool_calls` must be a list, not {json_kind(calls)}"
         out.append(Finding("tool-call-format", text, where))
         return
     if not calls:
@@ -264,7 +253,7 @@ _TOOL_CALL_SHAPE = '{"id": "...", "type": "function", "function": {"name", "argu
 def _tool_call_problem(call: object) -> tuple[tuple[PathStep, ...], str] | None:
     """Where a tool call departs from its shape, and how; None when it has the shape."""
     if not isinstance(call, dict):
-        return (), f"must be an object {_TOOL_CALL_SHAPE}, not {_kind(call)}"
+        return (), f"must be an object {_TOOL_CALL_SHAPE}, not {json_kind(call)}"
     if not isinstance(call.get("id"), str) or not call["id"]:
         return ("id",) if "id" in call else (), "needs an `id` string"
     if call.get("type") != "function":
@@ -291,7 +280,7 @@ def _check_tool_answer(
     if answered is None:
         out.append(Finding("tool-message", f"{name} (tool) has no `tool_call_id`", at))
     elif not isinstance(answered, str):
-        text = f"{name} `tool_call_id` must be a string, not {_kind(answered)}"
+        text = f"{name} `tool_call_id` must be a string, not {json_kind(answered)}"
         out.append(Finding("tool-message", text, (*at, "tool_call_id")))
     elif answered not in tool_call_ids:
         text = f"{name} `tool_call_id` {_shown(answered)} answers no earlier tool call"
@@ -573,7 +562,7 @@ class _Validator:
             problems.add(number, text, whole)
             return
         if not isinstance(record, dict):
-            text_kind = f"a record must be a JSON object, not {_kind(record)}"
+            text_kind = f"a record must be a JSON object, not {json_kind(record)}"
             problems.add(number, text, Finding("not-an-object", text_kind))
             return
         findings = record_findings(record)

@@ -22,6 +22,7 @@ import yaml
 from server.core.formats.assemble import as_int, assemble, first_of, listing, mapping
 from server.core.formats.frontmatter import yaml_error_problem
 from server.core.formats.role_markers import stripped_span
+from server.core.json_values import json_kind
 from server.core.prompt_model import (
     ROLE_ALIASES,
     Message,
@@ -94,7 +95,7 @@ class _Reader:
             self.problem(
                 "error",
                 "chat-format",
-                f"a message must be an object with `role` and `content`, not {_kind(item)}",
+                f"a message must be an object with `role` and `content`, not {json_kind(item)}",
                 span,
             )
             return
@@ -127,7 +128,9 @@ class _Reader:
         value = item["role"]
         at = self.span(node, span)
         if not isinstance(value, str):
-            self.problem("error", "chat-format", f"`role` must be a string, not {_kind(value)}", at)
+            self.problem(
+                "error", "chat-format", f"`role` must be a string, not {json_kind(value)}", at
+            )
             return None
         role = ROLE_ALIASES.get(value.strip().lower())
         if role is None:
@@ -160,7 +163,7 @@ class _Reader:
         self.problem(
             "error",
             "chat-format",
-            f"`content` must be a string or a list of parts, not {_kind(value)}",
+            f"`content` must be a string or a list of parts, not {json_kind(value)}",
             span,
         )
         return None
@@ -178,7 +181,7 @@ class _Reader:
                 self.problem(
                     "error",
                     "chat-format",
-                    f"a content part must be an object, not {_kind(part)}",
+                    f"a content part must be an object, not {json_kind(part)}",
                     part_span,
                 )
             elif (key := _text_key(part)) is not None:
@@ -191,7 +194,7 @@ class _Reader:
             else:
                 # Images, audio, files: runtime content that is not counted as text.
                 has_media = True
-                self.placeholders.append(Placeholder(_part_kind(part), part_span))
+                self.placeholders.append(Placeholder(_partjson_kind(part), part_span))
         return "\n".join(texts).strip(), has_media
 
 
@@ -205,25 +208,11 @@ def _text_key(part: dict[Any, Any]) -> str | None:
     return None
 
 
-def _part_kind(part: dict[Any, Any]) -> str:
+def _partjson_kind(part: dict[Any, Any]) -> str:
     kind = first_of(part.get("type"), part.get("modality"))
     if not isinstance(kind, str) or kind.startswith(_MEDIA_PREFIXES):
         return "media"
     return kind
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__}"
 
 
 def _value_node(node: yaml.Node | None, key: str, value: Any) -> yaml.Node | None:
