@@ -85,17 +85,9 @@ def analyse_prompt(
         return PromptAnalysis(format, None, choose_model(None, settings.models), None)
     model = choose_model(document.metadata.model, settings.models)
     counter = model.counter
-    texts = [m.content for m in document.messages]
-    for e in document.examples:
-        texts += [e.input, e.output]
-    counts = counter.count_many(texts)  # one batch: what the cache lacks, on every core
-    message_count = len(document.messages)
-    messages = tuple(
-        MessageWeight(m, tokens) for m, tokens in zip(document.messages, counts, strict=False)
-    )
+    messages = tuple(MessageWeight(m, counter.count(m.content)) for m in document.messages)
     examples = tuple(
-        ExampleWeight(e, counts[message_count + 2 * i], counts[message_count + 2 * i + 1])
-        for i, e in enumerate(document.examples)
+        ExampleWeight(e, counter.count(e.input), counter.count(e.output)) for e in document.examples
     )
     usage, usage_problems = usage_from_file(
         document.metadata, text, document.frontmatter, settings.usage
