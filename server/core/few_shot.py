@@ -48,6 +48,8 @@ _TEMPLATE_STATEMENT = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
 def is_template_slot(text: str) -> bool:
     """True for text that is only a variable (and loop or block tags): the template's live
     slot, filled at render time, not a written example."""
+    if not text.lstrip().startswith(("{", "$")):
+        return False  # quick: a slot starts with its variable or tag (and texts can be long)
     return bool(_ONLY_A_VARIABLE.fullmatch(_TEMPLATE_STATEMENT.sub("", text).strip()))
 
 
