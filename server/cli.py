@@ -13,6 +13,7 @@ from server.cli_validate import add_validate_command, run_validate
 from server.core.countable import DEFAULT_MAX_DOCUMENT_CHARACTERS
 from server.core.economics import MAX_BUDGET_TOKENS, MAX_CALLS_PER_DAY, UsageDefaults
 from server.core.model_choice import ModelSettings, choose_model
+from server.core.partials import partials_beside
 from server.core.prompt_analysis import (
     AnalysisSettings,
     PromptAnalysis,
@@ -21,7 +22,7 @@ from server.core.prompt_analysis import (
 )
 from server.core.prompt_files import is_prompt_file
 from server.core.prompt_model import LineIndex, Problem, Span
-from server.core.prompt_parser import PartialReader, detect_format
+from server.core.prompt_parser import detect_format
 from server.core.source_text import decode_source
 from server.figures_report import prompt_figures
 from shared_schemas import (
@@ -37,18 +38,6 @@ from shared_schemas import (
 )
 
 EXIT_OK, EXIT_FILE_ERRORS, EXIT_USAGE = 0, 1, 2
-
-
-def partial_reader(path: Path) -> PartialReader:
-    """Dotprompt partials (`{{> style}}`) live beside the prompt as `_style.prompt`."""
-
-    def read(name: str) -> str | None:
-        try:
-            return decode_source((path.parent / f"_{name}.prompt").read_bytes()).text
-        except OSError:
-            return None
-
-    return read
 
 
 def to_range(index: LineIndex, span: Span) -> Range:
@@ -148,7 +137,7 @@ def check_file(path: Path, settings: AnalysisSettings) -> FileReport | SkippedFi
         return unread_report(path, settings, "too-large", message)
 
     source = decode_source(raw)
-    read = partial_reader(path)
+    read = partials_beside(path)
     analysis = analyse_prompt(path.name, source.text, settings, read)
     if analysis.document is None and analysis.skipped is None:
         return SkippedFile(

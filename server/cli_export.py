@@ -20,6 +20,7 @@ from server.core.datasets.export import (
     dataset_records,
     jsonl_line,
 )
+from server.core.partials import partials_beside
 from server.core.prompt_model import LineIndex, Problem, Span
 from server.core.prompt_parser import parse_prompt
 from server.core.source_text import decode_source
@@ -81,9 +82,8 @@ def _prompt_records(path: Path, options: ExportOptions) -> tuple[list[Record], l
         source = decode_source(path.read_bytes())
     except OSError as error:
         return f"cannot read {path}: {error.strerror or error}"
-    from server.cli import partial_reader  # not at the top: server.cli imports this module
 
-    document = parse_prompt(path.name, source.text, partial_reader(path))
+    document = parse_prompt(path.name, source.text, partials_beside(path))
     if document is None:
         return [], [f"{path}: 0 examples (not a prompt: no chat messages)"]
     records, problems = dataset_records(document, options)

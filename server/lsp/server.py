@@ -21,6 +21,7 @@ from server.core.datasets.validation import ValidationOptions
 from server.core.economics import Figures
 from server.core.live_counts import LiveCounts
 from server.core.model_choice import choose_model
+from server.core.partials import partials_beside
 from server.core.prompt_analysis import PromptAnalysis, analyse_prompt, analysis_problems
 from server.core.prompt_model import LineIndex
 from server.core.prompt_parser import PartialReader, detect_format
@@ -72,19 +73,8 @@ class Analysed:
 
 
 def partial_reader(uri: str) -> PartialReader | None:
-    """Dotprompt partials live beside the prompt on disk as `_name.prompt`."""
     path = to_fs_path(uri)
-    if path is None:
-        return None
-    folder = Path(path).parent
-
-    def read(name: str) -> str | None:
-        try:
-            return (folder / f"_{name}.prompt").read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return None
-
-    return read
+    return partials_beside(Path(path)) if path is not None else None
 
 
 class PromptweightServer(LanguageServer):
