@@ -83,6 +83,15 @@ test("opening a prompt file shows its token count in the status bar", async () =
   assert.equal(tokensIn(text), expected, `status bar: ${text}`);
 });
 
+// Inlay hints are drawn as CSS content, out of the DOM's text: the LSP tests check them.
+test("the code lens sums up a call", async () => {
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+Home");
+  const lens = page.locator(".monaco-editor .codelens-decoration", { hasText: "/call" }).first();
+  await lens.waitFor({ timeout: 30_000 });
+  assert.match(await lens.innerText(), /^[\d,]+ tokens · [\d.]+% of 128k · \$[\d.]+\/call · \$[\d.,]+\/month at 1,000 calls\/day$/);
+});
+
 test("typing updates the count", async () => {
   const before = tokensIn(await statusText());
   await page.locator(".monaco-editor .view-lines").first().click();
