@@ -8,14 +8,13 @@ workspace.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
 
-from server.core.datasets.dataset_file import existing_keys, inside, new_lines
-from server.core.datasets.export import ExportOptions, dataset_records, record_key
+from server.core.datasets.dataset_file import existing_keys, inside, keys_of_lines, new_lines
+from server.core.datasets.export import ExportOptions, dataset_records
 from server.core.prompt_files import PROMPT_FILE_PATTERNS
 from server.core.prompt_model import PromptDocument
 
@@ -84,7 +83,7 @@ def dataset_edit(
     uri = target.as_uri()
     exists = open_text is not None or target.exists()
     if open_text is not None:
-        keys = existing_keys_of_text(open_text)
+        keys = keys_of_lines(open_text.splitlines())
     else:
         keys = existing_keys(target) if exists else set()
     lines = new_lines(records, keys)
@@ -128,17 +127,6 @@ def dataset_edit(
     if problems:
         title += f" ({len(problems)} with template variables)"
     return DatasetEdit(title, edit, len(lines), skipped, len(problems))
-
-
-def existing_keys_of_text(text: str) -> set[str]:
-    """The records of a dataset open in the editor, whose unsaved text is what counts."""
-    keys = set()
-    for line in text.splitlines():
-        try:
-            keys.add(record_key(json.loads(line)))
-        except ValueError:
-            continue
-    return keys
 
 
 def _end_of_text(text: str) -> types.Position:

@@ -49,16 +49,17 @@ def existing_keys(path: Path) -> set[str]:
 
     Streams the file line by line; blank lines and lines that are not JSON are passed over.
     """
-    keys: set[str] = set()
     try:
         # utf-8-sig: a byte-order mark some editors add would make the first line unreadable.
         with path.open(encoding="utf-8-sig", errors="replace", newline="") as lines:
-            for line in lines:
-                if line.strip() and (key := _line_key(line)) is not None:
-                    keys.add(key)
+            return keys_of_lines(lines)
     except FileNotFoundError:
-        pass
-    return keys
+        return set()
+
+
+def keys_of_lines(lines: Iterable[str]) -> set[str]:
+    """The keys of the records among `lines` (a file's, or an editor's unsaved text)."""
+    return {key for line in lines if line.strip() and (key := _line_key(line)) is not None}
 
 
 def _line_key(line: str) -> str | None:

@@ -82,14 +82,6 @@ def marker_lines(
     return markers, near
 
 
-def stripped_span_fast(text: str, start: int, end: int) -> Span:
-    """`stripped_span` for long regions: str methods instead of a loop over characters."""
-    piece = text[start:end]
-    stripped = piece.lstrip()
-    leading = len(piece) - len(stripped)
-    return Span(start + leading, start + leading + len(stripped.rstrip()))
-
-
 def split_messages(
     text: str,
     body: Span,
@@ -111,7 +103,7 @@ def split_messages(
         end = markers[i + 1].start() if i + 1 < len(markers) else body.end
         # Blank text before the first marker belongs to it, so that the spans tile the body.
         start = body.start if i == 0 and not messages else marker.start()
-        content_span = stripped_span_fast(text, marker.end(), end)
+        content_span = stripped_span(text, marker.end(), end)
         role = ROLE_ALIASES[marker.group(1).lower()]
         attributes = _attributes(marker.group(2))
         marker_span = stripped_span(text, marker.start(), marker.end())
