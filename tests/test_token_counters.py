@@ -11,10 +11,12 @@ from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
 from server.core.encodings import get_encoding
 from server.core.model_choice import configured_tokenizer_path, find_cached_tokenizer
+from server.core.token_count import count_tokens, token_lengths_function
 from server.core.token_counters import (
     HuggingFaceCounter,
     TiktokenCounter,
     TokenizerFileError,
+    balanced_batches,
     tiktoken_chunks,
 )
 
@@ -135,3 +137,74 @@ def test_large_text_is_counted_in_cached_chunks() -> None:
     counter = TiktokenCounter("o200k_base", exact=True)
     assert counter.count(text) == len(get_encoding("o200k_base").encode_ordinary(text))
     assert all(chunk in counter._cache for chunk in chunks)
+
+
+# Texts that could break counting many texts in one call: special tokens' text (the separator
+# itself among them), parts of it, lone surrogates, empty texts, and text that makes ids whose
+# bytes could look like the separator's.
+BATCH_PIECES = st.sampled_from(
+    [
+        "<|endoftext|>",
+        "<|endof",
+        "text|>",
+        "<|fim_prefix|>",
+        "<|endofprompt|>",
+        "\ud800",
+        "",
+        " ",
+        "\n",
+        "word",
+        "東京",
+        "🧪",
+        "\x00",
+        "\uffff",
+        "42",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(BATCH_PIECES, max_size=12).map("".join), max_size=12),
+    st.sampled_from(["o200k_base", "cl100k_base"]),
+)
+def test_many_texts_counted_at_once_count_as_each_alone(texts: list[str], encoding: str) -> None:
+    counter = TiktokenCounter(encoding, exact=True)
+    assert counter.count_all(texts) == [count_tokens(counter.encoding, text) for text in texts]
+
+
+@pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
+def test_one_call_counts_many_texts(encoding: str) -> None:
+    """The fast path is taken with the installed tiktoken (a newer tiktoken without its buffer
+    encoder would fall back to one call per text, and this test says so)."""
+    tiktoken = get_encoding(encoding)
+    assert hasattr(tiktoken._core_bpe, "encode_to_tiktoken_buffer")
+    lengths = token_lengths_function(tiktoken)
+    texts = ["Hello there", "", "<|endoftext|> inside", "General Kenobi!"]
+    assert lengths(texts) == [len(tiktoken.encode_ordinary(text)) for text in texts]
+
+
+def test_large_batches_are_counted_on_threads_exactly() -> None:
+    """Over the size where the work is split over threads: the counts do not change."""
+    texts = [f"Message {i}: " + "tokens cost money " * (i % 50) for i in range(3000)]
+    assert sum(len(text) for text in texts) > 1_000_000
+    counter = TiktokenCounter("o200k_base", exact=True)
+    expected = [len(counter.encoding.encode_ordinary(text)) for text in texts]
+    assert counter.count_all(texts) == expected
+    assert counter.count_all(texts) == expected  # now from the cache
+
+
+@pytest.mark.parametrize(
+    ("lengths", "batches", "expected"),
+    [
+        ([1, 1, 1, 1], 2, [[1, 1], [1, 1]]),
+        ([10, 1, 1], 2, [[10], [1, 1]]),
+        ([1, 1, 1], 5, [[1], [1], [1]]),
+        ([], 2, []),
+    ],
+)
+def test_batches_are_balanced_by_length(
+    lengths: list[int], batches: int, expected: list[list[int]]
+) -> None:
+    runs = balanced_batches(["x" * n for n in lengths], batches)
+    assert [[len(text) for text in run] for run in runs] == expected

@@ -43,12 +43,15 @@ _KIND_OF_LABEL = {
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _ONLY_A_VARIABLE = re.compile(r"\{\{[^{}]*\}\}|\$\{[^{}]*\}|\{[A-Za-z_]\w*\}")
 _TEMPLATE_STATEMENT = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
+# How a slot can begin: a variable (`{{`, `{name}`, `${`) or a template tag (`{%`, `{#`); JSON
+# such as `{"reply": ...}` cannot.
+_SLOT_START = re.compile(r"\s*(?:\{[{%#A-Za-z_]|\$\{)")
 
 
 def is_template_slot(text: str) -> bool:
     """True for text that is only a variable (and loop or block tags): the template's live
     slot, filled at render time, not a written example."""
-    if not text.lstrip().startswith(("{", "$")):
+    if _SLOT_START.match(text) is None:
         return False  # quick: a slot starts with its variable or tag (and texts can be long)
     return bool(_ONLY_A_VARIABLE.fullmatch(_TEMPLATE_STATEMENT.sub("", text).strip()))
 
@@ -185,24 +188,35 @@ def _examples_in(
     return blocks + _labelled_pairs(text, region, index, spans, line_starts), problems
 
 
+def _any_within(positions: list[int], region: Span) -> bool:
+    """Whether sorted `positions` has one in [region.start, region.end)."""
+    at = bisect.bisect_left(positions, region.start)
+    return at < len(positions) and positions[at] < region.end
+
+
 def in_text_examples(
     text: str, messages: list[Message]
 ) -> tuple[list[FewShotExample], list[Problem]]:
     examples: list[FewShotExample] = []
     problems: list[Problem] = []
+    # Where an example could start, found once for the whole text: most messages of a long
+    # chat have none, and are passed over without a look at their text.
     line_starts = label_line_starts(text)
+    tags = [m.start() for m in _EXAMPLE_OPEN.finditer(text)]
     for index, message in enumerate(messages):
-        region = message.content_span
-        if text[region.start : region.end] == message.content:
-            found, found_problems = _examples_in(text, region, index, line_starts)
+        region = message.content
+        span = message.content_span
+        verbatim = len(region) == span.end - span.start and text.startswith(region, span.start)
+        if verbatim:
+            if not (_any_within(line_starts, span) or _any_within(tags, span)):
+                continue
+            found, found_problems = _examples_in(text, span, index, line_starts)
         else:
             # Content that is not verbatim source (a JSON string with escapes, text with a
             # placeholder cut out): read it from the content, and place it on the whole region.
-            found, found_problems = _examples_in(
-                message.content, Span(0, len(message.content)), index
-            )
-            found = [replace(e, span=region) for e in found]
-            found_problems = [replace(p, span=region) for p in found_problems]
+            found, found_problems = _examples_in(region, Span(0, len(region)), index)
+            found = [replace(e, span=span) for e in found]
+            found_problems = [replace(p, span=span) for p in found_problems]
         examples += found
         problems += found_problems
     return examples, problems

@@ -85,10 +85,15 @@ def analyse_prompt(
         return PromptAnalysis(format, None, choose_model(None, settings.models), None)
     model = choose_model(document.metadata.model, settings.models)
     counter = model.counter
-    messages = tuple(MessageWeight(m, counter.count(m.content)) for m in document.messages)
-    examples = tuple(
-        ExampleWeight(e, counter.count(e.input), counter.count(e.output)) for e in document.examples
+    # One batch: opening a large prompt counts its texts on every core.
+    counts = iter(
+        counter.count_all(
+            [m.content for m in document.messages]
+            + [text for e in document.examples for text in (e.input, e.output)]
+        )
     )
+    messages = tuple(MessageWeight(m, next(counts)) for m in document.messages)
+    examples = tuple(ExampleWeight(e, next(counts), next(counts)) for e in document.examples)
     usage, usage_problems = usage_from_file(
         document.metadata, text, document.frontmatter, settings.usage
     )

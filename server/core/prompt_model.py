@@ -8,9 +8,21 @@ input: they return a `PromptDocument` whose `problems` say what was wrong.
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, dataclass_transform
+
+_T = TypeVar("_T")
+
+
+@dataclass_transform(frozen_default=True)
+def value_object(cls: type[_T]) -> type[_T]:
+    """An immutable value, as the type checker sees it. At run time it is a slotted, hashable
+    dataclass without `frozen`, whose `__init__` pays an `object.__setattr__` per field: that
+    was most of the cost of parsing a large prompt, which makes thousands of these."""
+    return dataclass(slots=True, unsafe_hash=True)(cls)
+
 
 PromptFormat = Literal["prompty", "dotprompt", "prompt-md", "chat-json", "chat-yaml", "markdown"]
 ExampleKind = Literal["chat-pair", "example-block", "input-output", "q-a"]
@@ -37,7 +49,7 @@ ROLE_ALIASES: dict[str, Role] = {
 }
 
 
-@dataclass(frozen=True)
+@value_object
 class Span:
     """[start, end) in character offsets."""
 
@@ -49,7 +61,7 @@ class Span:
             raise ValueError(f"bad span {self.start}..{self.end}")
 
 
-@dataclass(frozen=True)
+@value_object
 class Message:
     role: Role
     content: str
@@ -63,7 +75,7 @@ class Message:
     attributes: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@value_object
 class FewShotExample:
     input: str
     output: str
@@ -72,13 +84,13 @@ class FewShotExample:
     message_index: int | None = None  # the message that holds an in-text example
 
 
-@dataclass(frozen=True)
+@value_object
 class Variable:
     name: str
     span: Span
 
 
-@dataclass(frozen=True)
+@value_object
 class Placeholder:
     """Runtime content that is not counted as text: `![thread]`, `{{history}}`, `{{media}}`."""
 
@@ -86,7 +98,7 @@ class Placeholder:
     span: Span
 
 
-@dataclass(frozen=True)
+@value_object
 class Problem:
     severity: ProblemSeverity
     code: str
@@ -124,11 +136,16 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.line_starts = [0]
+
+    @functools.cached_property
+    def line_starts(self) -> list[int]:
+        # Built on first use, so that a document's figures go out before its lines are indexed.
+        starts = [0]
         start = 0
-        while (newline := text.find("\n", start)) != -1:
+        while (newline := self.text.find("\n", start)) != -1:
             start = newline + 1
-            self.line_starts.append(start)
+            starts.append(start)
+        return starts
 
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))

@@ -1,24 +1,33 @@
 """Token counters: one interface over tiktoken encodings and Hugging Face `tokenizer.json` files.
 
 Counts of short texts are remembered, so that the messages an edit did not touch are not
-re-encoded on every keystroke.
+re-encoded on every keystroke. Many texts at once (a prompt being opened) are counted in one
+batch, spread over the machine's cores where the tokenizer lets go of the interpreter lock.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import os
 import re
 from abc import ABC, abstractmethod
 from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tokenizers
 
 from server.core.encodings import get_encoding
-from server.core.token_count import count_tokens, without_lone_surrogates
+from server.core.token_count import token_lengths_function, without_lone_surrogates
 
-# Texts up to this size are remembered; larger ones would make an entry cost megabytes.
-_CACHED_TEXT_LIMIT = 16_384
+# Texts up to this size are remembered (larger ones are cut into pieces that are, or else
+# counted afresh): an entry the size of a whole document would cost megabytes.
+_LIMIT = 16_384
 _CACHE_ENTRIES = 8192
+# Below this many characters to encode, handing work to threads costs more than it saves.
+_PARALLEL_MIN_CHARACTERS = 65_536
 
 
 class TokenizerFileError(Exception):
@@ -33,23 +42,54 @@ class TokenCounter(ABC):
         self._cache: OrderedDict[str, int] = OrderedDict()
 
     def count(self, text: str) -> int:
-        if len(text) > _CACHED_TEXT_LIMIT:
-            return self._encode_length(text)
+        if len(text) > _LIMIT:
+            return self.count_all([text])[0]
         cached = self._cache.get(text)
         if cached is not None:
             self._cache.move_to_end(text)
             return cached
-        tokens = self._encode_length(text)
+        tokens = self._encode_lengths([text])[0]
         self._remember(text, tokens)
         return tokens
+
+    def count_all(self, texts: Sequence[str]) -> list[int]:
+        """The count of each text. What the cache lacks is encoded in one batch."""
+        cache = self._cache
+        split = {i: self._pieces(text) for i, text in enumerate(texts) if len(text) > _LIMIT}
+        wanted = dict.fromkeys(text for text in texts if len(text) <= _LIMIT)
+        for pieces in split.values():
+            wanted.update(dict.fromkeys(pieces))
+        known: dict[str, int] = {}
+        missing: list[str] = []
+        for piece in wanted:
+            tokens = cache.get(piece)
+            if tokens is None:
+                missing.append(piece)
+            else:
+                cache.move_to_end(piece)
+                known[piece] = tokens
+        if missing:
+            for piece, tokens in zip(missing, self._encode_lengths(missing), strict=True):
+                known[piece] = tokens
+                if len(piece) <= _LIMIT:
+                    self._remember(piece, tokens)
+        return [
+            sum(known[piece] for piece in split[i]) if i in split else known[text]
+            for i, text in enumerate(texts)
+        ]
 
     def _remember(self, text: str, tokens: int) -> None:
         self._cache[text] = tokens
         if len(self._cache) > _CACHE_ENTRIES:
             self._cache.popitem(last=False)
 
+    def _pieces(self, text: str) -> list[str]:
+        """A long text as the pieces counted (and cached) separately; their counts add up to
+        the text's."""
+        return [text]
+
     @abstractmethod
-    def _encode_length(self, text: str) -> int: ...
+    def _encode_lengths(self, texts: list[str]) -> list[int]: ...
 
 
 # A newline followed by a letter or digit: no piece of tiktoken's pre-tokenizer (the regex
@@ -73,21 +113,51 @@ def tiktoken_chunks(text: str, size: int = _CHUNK_CHARACTERS) -> list[str]:
     return chunks
 
 
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(min(8, usable_cpus()), thread_name_prefix="tokens")
+    return _pool
+
+
+def balanced_batches(texts: list[str], batches: int) -> list[list[str]]:
+    """`texts` in order, cut into at most `batches` runs of about equal total length."""
+    ends = list(itertools.accumulate(len(text) for text in texts))
+    if not ends:
+        return []
+    cuts = [bisect.bisect_left(ends, ends[-1] * k / batches) + 1 for k in range(1, batches)]
+    bounds = [0, *cuts, len(texts)]
+    runs = [texts[a:b] for a, b in itertools.pairwise(bounds)]
+    return [run for run in runs if run]
+
+
 class TiktokenCounter(TokenCounter):
     def __init__(self, encoding: str, exact: bool, note: str | None = None) -> None:
         super().__init__(encoding, exact, note)
         self.encoding = get_encoding(encoding)
+        self._lengths = token_lengths_function(self.encoding)
 
-    def count(self, text: str) -> int:
-        if len(text) <= _CACHED_TEXT_LIMIT:
-            return super().count(text)
+    def _pieces(self, text: str) -> list[str]:
         # Long texts are counted by chunk, so an edit re-encodes one chunk, not the text.
-        # (Encoding chunks on several threads was measured too: no faster on two cores.)
-        count_chunk = super().count
-        return sum(count_chunk(chunk) for chunk in tiktoken_chunks(text))
+        return tiktoken_chunks(text)
 
-    def _encode_length(self, text: str) -> int:
-        return count_tokens(self.encoding, text)
+    def _encode_lengths(self, texts: list[str]) -> list[int]:
+        workers = usable_cpus()
+        if workers < 2 or sum(map(len, texts)) < _PARALLEL_MIN_CHARACTERS:
+            return self._lengths(texts)
+        # tiktoken encodes with the interpreter lock released, so the batches use every core.
+        runs = _thread_pool().map(self._lengths, balanced_batches(texts, workers))
+        return [tokens for run in runs for tokens in run]
 
 
 class HuggingFaceCounter(TokenCounter):
@@ -101,7 +171,11 @@ class HuggingFaceCounter(TokenCounter):
         super().__init__(label, exact=True)
         self.path = path
 
-    def _encode_length(self, text: str) -> int:
+    def _encode_lengths(self, texts: list[str]) -> list[int]:
         # The chat template's special tokens are chat overhead, counted on their own.
-        encoded = self.tokenizer.encode(without_lone_surrogates(text), add_special_tokens=False)
-        return len(encoded.ids)
+        # `encode_batch` spreads the texts over the cores itself.
+        cleaned = [without_lone_surrogates(text) for text in texts]
+        if len(cleaned) == 1:
+            return [len(self.tokenizer.encode(cleaned[0], add_special_tokens=False).ids)]
+        encoded = self.tokenizer.encode_batch(cleaned, add_special_tokens=False)
+        return [len(e.ids) for e in encoded]

@@ -99,32 +99,34 @@ def split_messages(
         content = content_without(text, leading, placeholders)
         messages.append(Message(leading_role, content, Span(body.start, leading_end), leading))
 
+    starts = [marker.start() for marker in markers] + [body.end]
     for i, marker in enumerate(markers):
-        end = markers[i + 1].start() if i + 1 < len(markers) else body.end
+        end = starts[i + 1]
         # Blank text before the first marker belongs to it, so that the spans tile the body.
-        start = body.start if i == 0 and not messages else marker.start()
+        start = body.start if i == 0 and not messages else starts[i]
         content_span = stripped_span(text, marker.end(), end)
-        role = ROLE_ALIASES[marker.group(1).lower()]
-        attributes = _attributes(marker.group(2))
-        marker_span = stripped_span(text, marker.start(), marker.end())
-        message = Message(
-            role=role,
-            content=content_without(text, content_span, placeholders),
-            span=Span(start, end),
-            content_span=content_span,
-            marker=marker_span,
-            name=dict(attributes).get("name"),
-            attributes=attributes,
+        word, raw_attributes = marker.group(1, 2)
+        attributes = _attributes(raw_attributes) if raw_attributes else ()
+        marker_span = stripped_span(text, starts[i], marker.end())
+        content = (
+            content_without(text, content_span, placeholders)
+            if placeholders
+            else text[content_span.start : content_span.end]
         )
-        messages.append(message)
-        if not message.content:
+        messages.append(
+            Message(
+                role=ROLE_ALIASES[word.lower()],
+                content=content,
+                span=Span(start, end),
+                content_span=content_span,
+                marker=marker_span,
+                name=dict(attributes).get("name") if attributes else None,
+                attributes=attributes,
+            )
+        )
+        if not content:
             problems.append(
-                Problem(
-                    "warning",
-                    "empty-message",
-                    f"the {marker.group(1)} message is empty",
-                    marker_span,
-                )
+                Problem("warning", "empty-message", f"the {word} message is empty", marker_span)
             )
 
     for near in near_misses:
