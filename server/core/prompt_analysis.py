@@ -24,6 +24,7 @@ from server.core.prompt_model import (
     PromptDocument,
     PromptFormat,
     Span,
+    value_object,
 )
 from server.core.prompt_parser import PartialReader, detect_format, parse_prompt
 
@@ -35,13 +36,13 @@ class AnalysisSettings:
     max_characters: int = DEFAULT_MAX_DOCUMENT_CHARACTERS
 
 
-@dataclass(frozen=True)
+@value_object
 class MessageWeight:
     message: Message
     tokens: int
 
 
-@dataclass(frozen=True)
+@value_object
 class ExampleWeight:
     example: FewShotExample
     input_tokens: int

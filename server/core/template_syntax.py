@@ -40,16 +40,19 @@ def vscode_variables(text: str, span: Span) -> list[Variable]:
 
 
 def _thread_placeholders(text: str, span: Span) -> list[Placeholder]:
-    """`![thread]` lines, found through a literal search for `![` (quick) then checked."""
+    """`![thread]` lines, found through a search for `!` then checked: a one-character search
+    runs at memchr speed, many times faster on a long text than one for `![`."""
     found = []
-    at = text.find("![", span.start, span.end)
+    at = text.find("!", span.start, span.end)
     while at != -1:
-        line_start = max(text.rfind("\n", span.start, at) + 1, span.start)
-        line_end = text.find("\n", at, span.end)
-        match = _THREAD.match(text, line_start, span.end if line_end == -1 else line_end)
-        if match is not None:
-            found.append(Placeholder(match.group(1).lower(), Span(match.start(), match.end())))
-        at = text.find("![", at + 2, span.end)
+        if text.startswith("[", at + 1):
+            line_start = max(text.rfind("\n", span.start, at) + 1, span.start)
+            line_end = text.find("\n", at, span.end)
+            match = _THREAD.match(text, line_start, span.end if line_end == -1 else line_end)
+            if match is not None:
+                kind = match.group(1).lower()
+                found.append(Placeholder(kind, Span(match.start(), match.end())))
+        at = text.find("!", at + 1, span.end)
     return found
 
 

@@ -104,15 +104,21 @@ def split_messages(
         end = starts[i + 1]
         # Blank text before the first marker belongs to it, so that the spans tile the body.
         start = body.start if i == 0 and not messages else starts[i]
-        content_span = stripped_span(text, marker.end(), end)
+        marker_end = marker.end()
+        # Strip the content with str methods: much quicker than a stripped_span per message.
+        raw = text[marker_end:end]
+        content = raw.strip()
+        content_start = marker_end + len(raw) - len(raw.lstrip())
+        content_span = Span(content_start, content_start + len(content))
         word, raw_attributes = marker.group(1, 2)
         attributes = _attributes(raw_attributes) if raw_attributes else ()
-        marker_span = stripped_span(text, starts[i], marker.end())
-        content = (
-            content_without(text, content_span, placeholders)
-            if placeholders
-            else text[content_span.start : content_span.end]
+        marker_span = (
+            Span(starts[i], marker_end)
+            if not (text[starts[i]] in " \t" or text[marker_end - 1] in " \t\r")
+            else stripped_span(text, starts[i], marker_end)
         )
+        if placeholders:
+            content = content_without(text, content_span, placeholders)
         messages.append(
             Message(
                 role=ROLE_ALIASES[word.lower()],
