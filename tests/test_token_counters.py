@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,12 @@ from server.core.encodings import get_encoding
 from server.core.model_choice import configured_tokenizer_path, find_cached_tokenizer
 from server.core.token_count import count_tokens, token_lengths_function
 from server.core.token_counters import (
+    _POOL,
     HuggingFaceCounter,
     TiktokenCounter,
     TokenizerFileError,
     balanced_batches,
+    run_batches,
     tiktoken_chunks,
 )
 
@@ -208,3 +211,34 @@ def test_batches_are_balanced_by_length(
 ) -> None:
     runs = balanced_batches(["x" * n for n in lengths], batches)
     assert [[len(text) for text in run] for run in runs] == expected
+
+
+def test_batches_no_worker_has_begun_are_done_by_the_waiting_thread() -> None:
+    """With every worker busy, waiting for the results does the work in the waiting thread,
+    in order: the caller is one of the cores, not an idle bystander."""
+    release = threading.Event()
+    blockers = [_POOL.submit(release.wait) for _ in range(_POOL._max_workers)]
+    ran_in: list[str] = []
+
+    def work(batch: list[str]) -> list[int]:
+        ran_in.append(threading.current_thread().name)
+        return [len(text) for text in batch]
+
+    try:
+        results = run_batches(work, [["a", "bb"], ["ccc"], ["dddd", "e"]])
+        assert results() == [1, 2, 3, 4, 1]
+        assert ran_in == [threading.current_thread().name] * 3
+    finally:
+        release.set()
+        for blocker in blockers:
+            blocker.result()
+
+
+def test_counting_can_go_on_while_the_caller_works() -> None:
+    counter = TiktokenCounter("o200k_base", exact=True)
+    texts = [f"Turn {i}: the customer asks about invoice {i}." for i in range(4000)]
+    pending = counter.start_counting(texts)
+    assert sum(len(text) for text in texts) > 65_536  # large enough for worker threads
+    expected = [len(counter.encoding.encode_ordinary(text)) for text in texts]
+    assert pending.result() == expected
+    assert all(text in counter._cache for text in texts)

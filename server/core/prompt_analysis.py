@@ -86,15 +86,18 @@ def analyse_prompt(
         return PromptAnalysis(format, None, choose_model(None, settings.models), None)
     model = choose_model(document.metadata.model, settings.models)
     counter = model.counter
-    # One batch: opening a large prompt counts its texts on every core.
-    counts = iter(
-        counter.count_all(
-            [m.content for m in document.messages]
-            + [text for e in document.examples for text in (e.input, e.output)]
-        )
-    )
-    messages = tuple(MessageWeight(m, next(counts)) for m in document.messages)
-    examples = tuple(ExampleWeight(e, next(counts), next(counts)) for e in document.examples)
+    # The messages are counted on worker threads while the few-shot examples are found; then
+    # what examples hold beyond whole messages (chat pairs are whole messages) is counted.
+    contents = [m.content for m in document.messages]
+    counting = counter.start_counting(contents)
+    found = document.examples
+    whole = set(contents)
+    extra = list(dict.fromkeys(t for e in found for t in (e.input, e.output) if t not in whole))
+    counting_extra = counter.start_counting(extra)
+    tokens = dict(zip(contents, counting.result(), strict=True))
+    tokens.update(zip(extra, counting_extra.result(), strict=True))
+    messages = tuple(map(MessageWeight, document.messages, map(tokens.__getitem__, contents)))
+    examples = tuple(ExampleWeight(e, tokens[e.input], tokens[e.output]) for e in found)
     usage, usage_problems = usage_from_file(
         document.metadata, text, document.frontmatter, settings.usage
     )

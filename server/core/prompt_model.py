@@ -125,10 +125,27 @@ class PromptDocument:
     frontmatter: Span | None
     body: Span
     messages: tuple[Message, ...]
-    examples: tuple[FewShotExample, ...]
     variables: tuple[Variable, ...]
     placeholders: tuple[Placeholder, ...]
-    problems: tuple[Problem, ...]
+    # What reading the structure found wrong; `problems` adds what finding examples found.
+    structure_problems: tuple[Problem, ...]
+
+    @property
+    def examples(self) -> tuple[FewShotExample, ...]:
+        return self._few_shot[0]
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self._few_shot[1]
+
+    @functools.cached_property
+    def _few_shot(self) -> tuple[tuple[FewShotExample, ...], tuple[Problem, ...]]:
+        """Found on first use, so that an analysis can have the messages counted meanwhile."""
+        from server.core.few_shot import find_examples  # few_shot builds on this module
+
+        examples, problems = find_examples(self.text, list(self.messages))
+        ordered = sorted(self.structure_problems + tuple(problems), key=lambda p: p.span.start)
+        return tuple(examples), tuple(ordered)
 
 
 class LineIndex:

@@ -16,8 +16,8 @@ _CURLY = re.compile(r"\{\{\{?-?\s*([A-Za-z_][\w.]*)\s*(?:\|[^{}]*)?-?\}?\}\}")
 _HANDLEBARS_KEYWORDS = frozenset(
     {"this", "else", "true", "false", "null", "loop", "role", "section"}
 )
-_HISTORY = re.compile(r"\{\{\s*history\s*\}\}")
-_MEDIA = re.compile(r"\{\{\s*media\b[^{}]*\}\}")
+# `{{history}}` and `{{media ...}}`, in one pass over the text.
+_RUNTIME_CONTENT = re.compile(r"\{\{\s*(?:(history)\s*\}\}|media\b[^{}]*\}\})")
 _THREAD = re.compile(r"^[ \t]*!\[([A-Za-z_]\w*)\][ \t]*$", re.M)
 _VSCODE = re.compile(r"\$\{(?:input:)?([A-Za-z_][\w]*)(?::[^}\n]*|=[^}\n]*)?\}")
 
@@ -59,11 +59,7 @@ def _thread_placeholders(text: str, span: Span) -> list[Placeholder]:
 def placeholders(text: str, span: Span) -> list[Placeholder]:
     found = _thread_placeholders(text, span)
     found += [
-        Placeholder("history", Span(m.start(), m.end()))
-        for m in _HISTORY.finditer(text, span.start, span.end)
-    ]
-    found += [
-        Placeholder("media", Span(m.start(), m.end()))
-        for m in _MEDIA.finditer(text, span.start, span.end)
+        Placeholder("history" if m.group(1) else "media", Span(m.start(), m.end()))
+        for m in _RUNTIME_CONTENT.finditer(text, span.start, span.end)
     ]
     return sorted(found, key=lambda p: p.span.start)

@@ -14,7 +14,7 @@ import re
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,6 +29,8 @@ _LIMIT = 16_384
 _CACHE_ENTRIES = 8192
 # Below this many characters to encode, handing work to threads costs more than it saves.
 _PARALLEL_MIN_CHARACTERS = 65_536
+
+Lengths = Callable[[], list[int]]  # a batch's counts, once they are ready
 
 
 class TokenizerFileError(Exception):
@@ -58,6 +60,11 @@ class TokenCounter(ABC):
 
     def count_all(self, texts: Sequence[str]) -> list[int]:
         """The count of each text. What the cache lacks is encoded in one batch."""
+        return self.start_counting(texts).result()
+
+    def start_counting(self, texts: Sequence[str]) -> PendingCounts:
+        """Begin counting `texts`: a large batch goes to worker threads, and the caller can do
+        other work until it asks for the `result()`."""
         split = {i: self._pieces(text) for i, text in enumerate(texts) if len(text) > _LIMIT}
         wanted = dict.fromkeys(text for text in texts if len(text) <= _LIMIT)
         for pieces in split.values():
@@ -73,14 +80,8 @@ class TokenCounter(ABC):
                 else:
                     cache.move_to_end(piece)
                     known[piece] = tokens
-        if missing:
-            fresh = dict(zip(missing, self._encode_lengths(missing), strict=True))
-            known.update(fresh)
-            self._remember(fresh)
-        return [
-            sum(known[piece] for piece in split[i]) if i in split else known[text]
-            for i, text in enumerate(texts)
-        ]
+        lengths = self._start_encoding(missing) if missing else None
+        return PendingCounts(self, texts, split, known, missing, lengths)
 
     def _remember(self, counts: dict[str, int]) -> None:
         with self._lock:
@@ -95,8 +96,43 @@ class TokenCounter(ABC):
         the text's."""
         return [text]
 
+    def _start_encoding(self, texts: list[str]) -> Lengths:
+        """Encode `texts` now, or on a worker thread when they are many."""
+        if sum(map(len, texts)) < _PARALLEL_MIN_CHARACTERS:
+            done = self._encode_lengths(texts)
+            return lambda: done
+        return run_batches(self._encode_lengths, [texts])
+
     @abstractmethod
     def _encode_lengths(self, texts: list[str]) -> list[int]: ...
+
+
+class PendingCounts:
+    """Counts under way (`TokenCounter.start_counting`)."""
+
+    def __init__(
+        self,
+        counter: TokenCounter,
+        texts: Sequence[str],
+        split: dict[int, list[str]],
+        known: dict[str, int],
+        missing: list[str],
+        lengths: Lengths | None,
+    ) -> None:
+        self._counter, self._texts, self._split = counter, texts, split
+        self._known, self._missing, self._lengths = known, missing, lengths
+
+    def result(self) -> list[int]:
+        """Wait for the counts; the fresh ones are remembered."""
+        known = self._known
+        if self._lengths is not None:
+            fresh = dict(zip(self._missing, self._lengths(), strict=True))
+            self._lengths = None
+            known.update(fresh)
+            self._counter._remember(fresh)
+        for i, pieces in self._split.items():
+            known[self._texts[i]] = sum(known[piece] for piece in pieces)
+        return list(map(known.__getitem__, self._texts))
 
 
 # A newline followed by a letter or digit: no piece of tiktoken's pre-tokenizer (the regex
@@ -128,7 +164,29 @@ def usable_cpus() -> int:
 
 
 # Threads start only when work is first handed over.
-_POOL = ThreadPoolExecutor(min(8, usable_cpus()), thread_name_prefix="tokens")
+# One core is left to the thread that hands out the work: it does its own work meanwhile (an
+# analysis finds few-shot examples), then, waiting, encodes the batches no worker has begun.
+# So the cores stay busy without more threads than cores contending for them.
+_POOL = ThreadPoolExecutor(max(1, min(8, usable_cpus()) - 1), thread_name_prefix="tokens")
+
+
+def run_batches(work: Callable[[list[str]], list[int]], batches: list[list[str]]) -> Lengths:
+    """Start `work` on each batch on the pool; the returned function waits for the results,
+    doing itself the batches no worker has begun (from the last: workers take the first)."""
+    runs = [(batch, _POOL.submit(work, batch)) for batch in batches]
+
+    def results() -> list[int]:
+        done: dict[int, list[int]] = {}
+        for i in reversed(range(len(runs))):
+            batch, run = runs[i]
+            if run.cancel():
+                done[i] = work(batch)
+        lengths: list[int] = []
+        for i, (_, run) in enumerate(runs):
+            lengths += done[i] if i in done else run.result()
+        return lengths
+
+    return results
 
 
 def balanced_batches(texts: list[str], batches: int) -> list[list[str]]:
@@ -153,15 +211,17 @@ class TiktokenCounter(TokenCounter):
         return tiktoken_chunks(text)
 
     def _encode_lengths(self, texts: list[str]) -> list[int]:
+        return self._start_encoding(texts)()
+
+    def _start_encoding(self, texts: list[str]) -> Lengths:
         if sum(map(len, texts)) < _PARALLEL_MIN_CHARACTERS or (workers := usable_cpus()) < 2:
-            return self._lengths(texts)
+            done = self._lengths(texts)
+            return lambda: done
         # tiktoken encodes with the interpreter lock released, so the batches use every core.
-        # Two batches per thread: texts differ in tokens per character, and a thread done
-        # early takes another batch (measured: 1.6x on two cores, against 1.5x with one per
-        # thread). Finding few-shot examples while the messages were being counted was
-        # measured too: no faster than one step after the other.
-        runs = _POOL.map(self._lengths, balanced_batches(texts, 2 * workers))
-        return [tokens for run in runs for tokens in run]
+        # Two batches per core: texts differ in tokens per character, and a thread done early
+        # takes another batch (measured: 1.6x on two cores, against 1.5x with one per core).
+        batches = balanced_batches(texts, 2 * workers)
+        return run_batches(self._lengths, batches)
 
 
 class HuggingFaceCounter(TokenCounter):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.core.few_shot import find_examples
 from server.core.prompt_model import (
     Message,
     Metadata,
@@ -45,7 +44,6 @@ def assemble(
     placeholders: list[Placeholder],
     problems: list[Problem],
 ) -> PromptDocument:
-    examples, example_problems = find_examples(text, messages)
     return PromptDocument(
         format=format,
         text=text,
@@ -53,8 +51,7 @@ def assemble(
         frontmatter=frontmatter,
         body=body,
         messages=tuple(messages),
-        examples=tuple(examples),
         variables=tuple(sorted(variables, key=lambda v: v.span.start)),
         placeholders=tuple(placeholders),
-        problems=tuple(sorted(problems + example_problems, key=lambda p: p.span.start)),
+        structure_problems=tuple(problems),
     )
