@@ -3,6 +3,7 @@ figures (overhead, tools, saturation, cost) that follow from its model."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from server.core.countable import DEFAULT_MAX_DOCUMENT_CHARACTERS, Skip, why_not_counted
@@ -20,6 +21,7 @@ from server.core.model_choice import ModelChoice, ModelSettings, choose_model
 from server.core.prompt_model import (
     FewShotExample,
     Message,
+    Metadata,
     Problem,
     PromptDocument,
     PromptFormat,
@@ -27,6 +29,7 @@ from server.core.prompt_model import (
     value_object,
 )
 from server.core.prompt_parser import PartialReader, detect_format, parse_prompt
+from server.core.token_counters import PendingCounts
 
 
 @dataclass(frozen=True)
@@ -55,18 +58,36 @@ class PromptAnalysis:
     file_model: str | None  # as the file names it
     model: ModelChoice
     document: PromptDocument | None  # None: skipped, or JSON/YAML that is not a prompt
-    messages: tuple[MessageWeight, ...] = ()
-    examples: tuple[ExampleWeight, ...] = ()
+    message_tokens: tuple[int, ...] = ()  # of each of the document's messages
+    example_tokens: tuple[tuple[int, int], ...] = ()  # of each example's input and output
     figures: Figures | None = None
     skipped: Skip | None = None
     usage_problems: tuple[Problem, ...] = ()
+
+    # The weights are built on first use: the figures of a large prompt go out before.
+    @functools.cached_property
+    def messages(self) -> tuple[MessageWeight, ...]:
+        if self.document is None:
+            return ()
+        return tuple(map(MessageWeight, self.document.messages, self.message_tokens))
+
+    @functools.cached_property
+    def examples(self) -> tuple[ExampleWeight, ...]:
+        if self.document is None:
+            return ()
+        return tuple(
+            ExampleWeight(example, given, answer)
+            for example, (given, answer) in zip(
+                self.document.examples, self.example_tokens, strict=True
+            )
+        )
 
     @property
     def prompt_tokens(self) -> int | None:
         """The tokens of every message's content; frontmatter is configuration, not content."""
         if self.document is None:
             return None
-        return sum(m.tokens for m in self.messages)
+        return sum(self.message_tokens)
 
 
 def analyse_prompt(
@@ -81,37 +102,50 @@ def analyse_prompt(
         return PromptAnalysis(
             format, None, choose_model(None, settings.models), None, skipped=skipped
         )
-    document = parse_prompt(file_name, text, read_partial)
+    # Counting starts as soon as the parser knows the messages' contents, on worker threads,
+    # while the parse goes on and few-shot examples are found.
+    counting: list[tuple[ModelChoice, list[str], PendingCounts]] = []
+
+    def start_counting(metadata: Metadata, contents: list[str]) -> None:
+        model = choose_model(metadata.model, settings.models)
+        counting.append((model, contents, model.counter.start_counting(contents)))
+
+    document = parse_prompt(file_name, text, read_partial, start_counting)
     if document is None:
         return PromptAnalysis(format, None, choose_model(None, settings.models), None)
-    model = choose_model(document.metadata.model, settings.models)
+    if not counting:  # every parser announces its contents; never count nothing regardless
+        start_counting(document.metadata, [m.content for m in document.messages])
+    model, contents, pending = counting[0]
     counter = model.counter
-    # The messages are counted on worker threads while the few-shot examples are found; then
-    # what examples hold beyond whole messages (chat pairs are whole messages) is counted.
-    contents = [m.content for m in document.messages]
-    counting = counter.start_counting(contents)
     found = document.examples
+    # Then what examples hold beyond whole messages (chat pairs are whole messages).
     whole = set(contents)
     extra = list(dict.fromkeys(t for e in found for t in (e.input, e.output) if t not in whole))
-    counting_extra = counter.start_counting(extra)
-    tokens = dict(zip(contents, counting.result(), strict=True))
-    tokens.update(zip(extra, counting_extra.result(), strict=True))
-    messages = tuple(map(MessageWeight, document.messages, map(tokens.__getitem__, contents)))
-    examples = tuple(ExampleWeight(e, tokens[e.input], tokens[e.output]) for e in found)
+    pending_extra = counter.start_counting(extra)
+    tokens = dict(zip(contents, pending.result(), strict=True))
+    tokens.update(zip(extra, pending_extra.result(), strict=True))
+    message_tokens = tuple(
+        tokens[m.content] if m.content in tokens else counter.count(m.content)
+        for m in document.messages
+    )
+    example_tokens = tuple((tokens[e.input], tokens[e.output]) for e in found)
     usage, usage_problems = usage_from_file(
         document.metadata, text, document.frontmatter, settings.usage
     )
     figures = figures_for(
         model.entry,
         usage,
-        prompt_tokens=sum(m.tokens for m in messages),
+        prompt_tokens=sum(message_tokens),
         overhead=overhead_tokens(document.messages),
         tools=tool_tokens(document.metadata, counter),
-        few_shot=sum(e.input_tokens + e.output_tokens for e in examples),
+        few_shot=sum(given + answer for given, answer in example_tokens),
         system=system_share(
-            [m.message.role for m in messages],
-            [m.tokens for m in messages],
-            [(e.example.message_index, e.input_tokens + e.output_tokens) for e in examples],
+            [m.role for m in document.messages],
+            list(message_tokens),
+            [
+                (e.message_index, given + answer)
+                for e, (given, answer) in zip(found, example_tokens, strict=True)
+            ],
         ),
     )
     return PromptAnalysis(
@@ -119,8 +153,8 @@ def analyse_prompt(
         file_model=document.metadata.model,
         model=model,
         document=document,
-        messages=messages,
-        examples=examples,
+        message_tokens=message_tokens,
+        example_tokens=example_tokens,
         figures=figures,
         usage_problems=tuple(usage_problems + figure_problems(figures, usage, _top(document))),
     )

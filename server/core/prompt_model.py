@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, TypeVar, dataclass_transform
@@ -115,6 +116,11 @@ class Metadata:
     output_schema: Any = None
     promptweight: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+
+
+# Told a document's metadata and its messages' contents as soon as a parser knows them, before
+# it builds the rest: an analysis starts counting tokens then.
+ContentsFound = Callable[[Metadata, list[str]], None]
 
 
 @dataclass(frozen=True)

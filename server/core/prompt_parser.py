@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import PurePath
 
-from server.core.prompt_model import PromptDocument, PromptFormat
+from server.core.prompt_model import ContentsFound, PromptDocument, PromptFormat
 
 # Reads a Dotprompt partial by name (`{{> style}}` → `_style.prompt` beside the file), or None.
 PartialReader = Callable[[str], str | None]
@@ -39,31 +39,40 @@ def detect_format(file_name: str, text: str) -> PromptFormat:
 
 
 def parse_prompt(
-    file_name: str, text: str, read_partial: PartialReader | None = None
+    file_name: str,
+    text: str,
+    read_partial: PartialReader | None = None,
+    on_contents: ContentsFound | None = None,
 ) -> PromptDocument | None:
-    """The document, or None when the file is not a prompt (JSON or YAML that holds no chat)."""
+    """The document, or None when the file is not a prompt (JSON or YAML that holds no chat).
+    `on_contents` hears the messages' contents once: early where the format allows, else as
+    soon as the document is read."""
+    document: PromptDocument | None
     match detect_format(file_name, text):
         case "prompty":
             from server.core.formats.prompty import parse_prompty
 
-            return parse_prompty(text)
+            return parse_prompty(text, on_contents=on_contents)
         case "prompt-md":
             from server.core.formats.prompt_md import parse_prompt_md
 
-            return parse_prompt_md(text)
+            document = parse_prompt_md(text)
         case "dotprompt":
             from server.core.formats.dotprompt import parse_dotprompt
 
-            return parse_dotprompt(text, read_partial)
+            document = parse_dotprompt(text, read_partial)
         case "chat-json":
             from server.core.formats.chat_messages import parse_chat_json
 
-            return parse_chat_json(text)
+            document = parse_chat_json(text)
         case "chat-yaml":
             from server.core.formats.chat_messages import parse_chat_yaml
 
-            return parse_chat_yaml(text)
+            document = parse_chat_yaml(text)
         case _:
             from server.core.formats.prompty import parse_markdown
 
-            return parse_markdown(text)
+            return parse_markdown(text, on_contents)
+    if document is not None and on_contents is not None:
+        on_contents(document.metadata, [m.content for m in document.messages])
+    return document

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from server.core.formats.assemble import as_int, assemble, first_of, listing, mapping
 from server.core.formats.frontmatter import dig, read_frontmatter
 from server.core.formats.role_markers import split_messages
-from server.core.prompt_model import Metadata, PromptDocument, PromptFormat, Role, Span
+from server.core.prompt_model import (
+    ContentsFound,
+    Metadata,
+    PromptDocument,
+    PromptFormat,
+    Role,
+    Span,
+)
 from server.core.template_syntax import curly_variables, placeholders
 
 
@@ -41,17 +49,25 @@ def prompty_metadata(data: dict[str, Any]) -> Metadata:
     )
 
 
-def parse_prompty(text: str, format: PromptFormat = "prompty") -> PromptDocument:
+def parse_prompty(
+    text: str, format: PromptFormat = "prompty", on_contents: ContentsFound | None = None
+) -> PromptDocument:
     frontmatter = read_frontmatter(text)
+    metadata = prompty_metadata(frontmatter.data)
     body = Span(frontmatter.body_start, len(text))
     found_placeholders = placeholders(text, body)
     messages, problems = split_messages(
-        text, body, Role.SYSTEM, found_placeholders, strict=format == "prompty"
+        text,
+        body,
+        Role.SYSTEM,
+        found_placeholders,
+        strict=format == "prompty",
+        on_contents=None if on_contents is None else partial(on_contents, metadata),
     )
     return assemble(
         format=format,
         text=text,
-        metadata=prompty_metadata(frontmatter.data),
+        metadata=metadata,
         frontmatter=frontmatter.span,
         body=body,
         messages=messages,
@@ -61,5 +77,5 @@ def parse_prompty(text: str, format: PromptFormat = "prompty") -> PromptDocument
     )
 
 
-def parse_markdown(text: str) -> PromptDocument:
-    return parse_prompty(text, "markdown")
+def parse_markdown(text: str, on_contents: ContentsFound | None = None) -> PromptDocument:
+    return parse_prompty(text, "markdown", on_contents)

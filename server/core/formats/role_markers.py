@@ -8,6 +8,7 @@ belongs to `leading_role`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from server.core.prompt_model import ROLE_ALIASES, Message, Placeholder, Problem, Role, Span
 
@@ -88,28 +89,42 @@ def split_messages(
     leading_role: Role,
     placeholders: list[Placeholder],
     strict: bool = True,
+    on_contents: Callable[[list[str]], None] | None = None,
 ) -> tuple[list[Message], list[Problem]]:
+    """The messages of `body`. `on_contents` hears their contents as soon as they are known,
+    before the messages are built (an analysis starts counting then)."""
     messages: list[Message] = []
     problems: list[Problem] = []
     markers, near_misses = marker_lines(text, body, _NEAR_MISS[strict])
 
-    leading_end = markers[0].start() if markers else body.end
-    leading = stripped_span(text, body.start, leading_end)
-    if leading.end > leading.start:
-        content = content_without(text, leading, placeholders)
-        messages.append(Message(leading_role, content, Span(body.start, leading_end), leading))
-
+    # First each message's content and where it lies...
     starts = [marker.start() for marker in markers] + [body.end]
-    for i, marker in enumerate(markers):
-        end = starts[i + 1]
-        # Blank text before the first marker belongs to it, so that the spans tile the body.
-        start = body.start if i == 0 and not messages else starts[i]
-        marker_end = marker.end()
-        # Strip the content with str methods: much quicker than a stripped_span per message.
-        raw = text[marker_end:end]
+    regions = [(body.start, starts[0])] + [
+        (marker.end(), starts[i + 1]) for i, marker in enumerate(markers)
+    ]
+    contents, content_spans = [], []
+    for region_start, region_end in regions:
+        # Stripped with str methods: much quicker than a stripped_span per message.
+        raw = text[region_start:region_end]
         content = raw.strip()
-        content_start = marker_end + len(raw) - len(raw.lstrip())
-        content_span = Span(content_start, content_start + len(content))
+        content_start = region_start + len(raw) - len(raw.lstrip())
+        span = Span(content_start, content_start + len(content))
+        contents.append(content_without(text, span, placeholders) if placeholders else content)
+        content_spans.append(span)
+    has_leading = content_spans[0].end > content_spans[0].start
+    if not has_leading:
+        del contents[0], content_spans[0]
+    if on_contents is not None:
+        on_contents(contents)
+
+    # ...then the messages.
+    if has_leading:
+        messages.append(
+            Message(leading_role, contents[0], Span(body.start, starts[0]), content_spans[0])
+        )
+    for i, marker in enumerate(markers):
+        k = i + 1 if has_leading else i
+        marker_end = marker.end()
         word, raw_attributes = marker.group(1, 2)
         attributes = _attributes(raw_attributes) if raw_attributes else ()
         marker_span = (
@@ -117,20 +132,19 @@ def split_messages(
             if not (text[starts[i]] in " \t" or text[marker_end - 1] in " \t\r")
             else stripped_span(text, starts[i], marker_end)
         )
-        if placeholders:
-            content = content_without(text, content_span, placeholders)
         messages.append(
             Message(
                 role=ROLE_ALIASES[word.lower()],
-                content=content,
-                span=Span(start, end),
-                content_span=content_span,
+                content=contents[k],
+                # Blank text before the first marker belongs to it: the spans tile the body.
+                span=Span(body.start if i == 0 and not has_leading else starts[i], starts[i + 1]),
+                content_span=content_spans[k],
                 marker=marker_span,
                 name=dict(attributes).get("name") if attributes else None,
                 attributes=attributes,
             )
         )
-        if not content:
+        if not contents[k]:
             problems.append(
                 Problem("warning", "empty-message", f"the {word} message is empty", marker_span)
             )
