@@ -16,6 +16,10 @@ def main() -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("pygls").setLevel(logging.WARNING)
+    # A thread waiting for the interpreter lock gets it within half a millisecond, not five:
+    # token counting hands work to worker threads and back while the parse goes on, and the
+    # event loop answers while an analysis runs (`make bench`: open 1.41x -> 1.27x).
+    sys.setswitchinterval(0.0005)
     create_server().start_io()
 
 
