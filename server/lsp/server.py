@@ -43,6 +43,7 @@ from server.lsp.dataset_view import (
     validate_text,
 )
 from server.lsp.debounce import Debouncer
+from server.lsp.documents import use_splicing_documents
 from server.lsp.settings import analysis_settings, read_options
 from server.lsp.wire import plain_json_converter
 from shared_schemas import (
@@ -296,6 +297,7 @@ def create_server() -> PromptweightServer:
 
     @server.feature(types.INITIALIZE)
     def on_initialize(ls: PromptweightServer, params: types.InitializeParams) -> None:
+        use_splicing_documents(ls.workspace)
         ls.options, errors = read_options(params.initialization_options)
         ls.settings = analysis_settings(ls.options, ls.workspace.root_path)
         if errors:
