@@ -37,6 +37,7 @@ from bench.prompt_fixtures import prompty_of_tokens, token_count
 from bench.validation_bench import validation_throughput
 from server.core.atomic_files import write_bytes_atomically
 from server.core.encodings import get_encoding
+from server.core.token_count import token_lengths_function
 from server.core.token_counters import tiktoken_chunks
 from shared_schemas import InitializationOptions
 
@@ -383,11 +384,11 @@ def two_thread_speedup(text: str) -> float:
     """How much faster tiktoken encodes `text` as two halves on two threads than whole on one,
     now. The open figure depends on it: on a virtual machine whose second core is busy
     elsewhere it falls to about 1, and counting on several threads gains nothing."""
-    encoding = get_encoding("o200k_base")
-    halves = tiktoken_chunks(text, len(text) // 2)[:2]
-    alone = timed_ms(lambda: encoding.encode_ordinary(text))
+    lengths = token_lengths_function(get_encoding("o200k_base"))  # as the server counts
+    halves = [[half] for half in tiktoken_chunks(text, len(text) // 2)[:2]]
+    alone = timed_ms(lambda: lengths([text]))
     with ThreadPoolExecutor(2) as pool:
-        together = timed_ms(lambda: list(pool.map(encoding.encode_ordinary, halves)))
+        together = timed_ms(lambda: list(pool.map(lengths, halves)))
     return alone / together
 
 
