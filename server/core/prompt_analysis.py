@@ -113,9 +113,8 @@ def analyse_prompt(
     document = parse_prompt(file_name, text, read_partial, start_counting)
     if document is None:
         return PromptAnalysis(format, None, choose_model(None, settings.models), None)
-    if not counting:  # every parser announces its contents; never count nothing regardless
-        start_counting(document.metadata, [m.content for m in document.messages])
-    model, contents, pending = counting[0]
+    # `parse_prompt` announces the contents exactly once for every document it returns.
+    [(model, contents, pending)] = counting
     counter = model.counter
     found = document.examples
     # Then what examples hold beyond whole messages (chat pairs are whole messages).
@@ -124,10 +123,7 @@ def analyse_prompt(
     pending_extra = counter.start_counting(extra)
     tokens = dict(zip(contents, pending.result(), strict=True))
     tokens.update(zip(extra, pending_extra.result(), strict=True))
-    message_tokens = tuple(
-        tokens[m.content] if m.content in tokens else counter.count(m.content)
-        for m in document.messages
-    )
+    message_tokens = tuple(tokens[m.content] for m in document.messages)
     example_tokens = tuple((tokens[e.input], tokens[e.output]) for e in found)
     usage, usage_problems = usage_from_file(
         document.metadata, text, document.frontmatter, settings.usage
