@@ -9,6 +9,7 @@ and `Q:`/`A:` line pairs). An example with an empty output is not an example: a 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import replace
 
@@ -59,12 +60,11 @@ def is_template_slot(text: str) -> bool:
 def chat_pairs(messages: list[Message]) -> list[FewShotExample]:
     last_user = max((i for i, m in enumerate(messages) if m.role is Role.USER), default=-1)
     examples = []
-    for i in range(len(messages) - 1):
-        question, answer = messages[i], messages[i + 1]
+    # Pairs before the last user message: the one the model answers at run time.
+    for question, answer in itertools.pairwise(messages[: max(last_user, 0)]):
         if (
             question.role is Role.USER
             and answer.role is Role.ASSISTANT
-            and i + 1 < last_user
             and answer.content
             and not is_template_slot(answer.content)
         ):
@@ -145,36 +145,34 @@ def _labels_in(text: str, region: Span, line_starts: list[int] | None) -> list[r
 def _labelled_pairs(
     text: str, region: Span, index: int, skip: list[Span], line_starts: list[int] | None = None
 ) -> list[FewShotExample]:
-    labels = [
-        m
-        for m in _labels_in(text, region, line_starts)
-        if not any(s.start <= m.start() < s.end for s in skip)
-    ]
+    labels = _labels_in(text, region, line_starts)
+    if skip:
+        labels = [m for m in labels if not any(s.start <= m.start() < s.end for s in skip)]
+    sides = [_KIND_OF_LABEL[label.group(1).lower()] for label in labels]
     examples = []
-    for i, label in enumerate(labels):
-        kind, side = _KIND_OF_LABEL[label.group(1).lower()]
-        if side != "input" or i + 1 >= len(labels):
+    for i in range(len(labels) - 1):
+        kind, side = sides[i]
+        if side != "input" or sides[i + 1] != (kind, "output"):
             continue
-        answer_label = labels[i + 1]
-        answer_kind, answer_side = _KIND_OF_LABEL[answer_label.group(1).lower()]
-        if answer_kind != kind or answer_side != "output":
-            continue
-        given = stripped_span(text, label.end(), answer_label.start())
+        label, answer_label = labels[i], labels[i + 1]
+        given = text[label.end() : answer_label.start()].strip()
         # The output is one paragraph: up to a blank line, the next label, or the message's end.
         limit = labels[i + 2].start() if i + 2 < len(labels) else region.end
-        first = stripped_span(text, answer_label.end(), limit).start
+        first = answer_label.end()
+        while first < limit and text[first].isspace():
+            first += 1
         blank = _BLANK_LINE.search(text, first, limit)
-        answer = stripped_span(text, first, blank.start() if blank else limit)
-        if answer.end == answer.start or given.end == given.start:
+        answer = text[first : blank.start() if blank else limit].rstrip()
+        if not answer or not given:
             continue
-        if is_template_slot(text[answer.start : answer.end]):
+        if is_template_slot(answer):
             continue  # `Output: {{output}}` is the live slot the template fills, not an example
         examples.append(
             FewShotExample(
-                input=text[given.start : given.end],
-                output=text[answer.start : answer.end],
+                input=given,
+                output=answer,
                 kind=kind,  # type: ignore[arg-type]  # "input-output" or "q-a"
-                span=Span(label.start(), answer.end),
+                span=Span(label.start(), first + len(answer)),
                 message_index=index,
             )
         )
@@ -188,12 +186,6 @@ def _examples_in(
     return blocks + _labelled_pairs(text, region, index, spans, line_starts), problems
 
 
-def _any_within(positions: list[int], region: Span) -> bool:
-    """Whether sorted `positions` has one in [region.start, region.end)."""
-    at = bisect.bisect_left(positions, region.start)
-    return at < len(positions) and positions[at] < region.end
-
-
 def in_text_examples(
     text: str, messages: list[Message]
 ) -> tuple[list[FewShotExample], list[Problem]]:
@@ -202,14 +194,16 @@ def in_text_examples(
     # Where an example could start, found once for the whole text: most messages of a long
     # chat have none, and are passed over without a look at their text.
     line_starts = label_line_starts(text)
-    tags = [m.start() for m in _EXAMPLE_OPEN.finditer(text)]
+    candidates = sorted(line_starts + [m.start() for m in _EXAMPLE_OPEN.finditer(text)])
+    after_last = len(candidates)
     for index, message in enumerate(messages):
         region = message.content
         span = message.content_span
         verbatim = len(region) == span.end - span.start and text.startswith(region, span.start)
         if verbatim:
-            if not (_any_within(line_starts, span) or _any_within(tags, span)):
-                continue
+            at = bisect.bisect_left(candidates, span.start)
+            if at == after_last or candidates[at] >= span.end:
+                continue  # no label line and no <example> tag inside
             found, found_problems = _examples_in(text, span, index, line_starts)
         else:
             # Content that is not verbatim source (a JSON string with escapes, text with a

@@ -19,6 +19,7 @@ from server.core.datasets.dataset_file import DatasetError, inside
 from server.core.datasets.export import ExportOptions
 from server.core.datasets.validation import ValidationOptions
 from server.core.economics import Figures
+from server.core.garbage_collection import collection_paused
 from server.core.live_counts import LiveCounts
 from server.core.model_choice import choose_model
 from server.core.partials import partials_beside
@@ -107,7 +108,8 @@ class PromptweightServer(LanguageServer):
 
     def _analyse(self, uri: str, text: str) -> PromptAnalysis:
         try:
-            return analyse_prompt(uri, text, self.settings, partial_reader(uri))
+            with collection_paused():
+                return analyse_prompt(uri, text, self.settings, partial_reader(uri))
         except Exception as error:
             # Say so where the user looks, and keep serving the other documents.
             log.exception("analysing %s failed", uri)
