@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
+from server.core import token_counters
 from server.core.encodings import get_encoding
 from server.core.model_choice import configured_tokenizer_path, find_cached_tokenizer
 from server.core.token_count import count_tokens, token_lengths_function
@@ -18,8 +20,6 @@ from server.core.token_counters import (
     HuggingFaceCounter,
     TiktokenCounter,
     TokenizerFileError,
-    balanced_batches,
-    run_batches,
     tiktoken_chunks,
 )
 
@@ -197,47 +197,58 @@ def test_large_batches_are_counted_on_threads_exactly() -> None:
     assert counter.count_all(texts) == expected  # now from the cache
 
 
-@pytest.mark.parametrize(
-    ("lengths", "batches", "expected"),
-    [
-        ([1, 1, 1, 1], 2, [[1, 1], [1, 1]]),
-        ([10, 1, 1], 2, [[10], [1, 1]]),
-        ([1, 1, 1], 5, [[1], [1], [1]]),
-        ([], 2, []),
-    ],
-)
-def test_batches_are_balanced_by_length(
-    lengths: list[int], batches: int, expected: list[list[int]]
-) -> None:
-    runs = balanced_batches(["x" * n for n in lengths], batches)
-    assert [[len(text) for text in run] for run in runs] == expected
+class RecordingCounter(TiktokenCounter):
+    """Counts exactly, and notes which thread encoded which batch."""
+
+    def __init__(self) -> None:
+        super().__init__("o200k_base", exact=True)
+        self.batches: list[tuple[str, list[str]]] = []
+        self.encoding_began = threading.Event()
+
+    def _encode_lengths(self, texts: list[str]) -> list[int]:
+        self.batches.append((threading.current_thread().name, texts))
+        self.encoding_began.set()
+        return super()._encode_lengths(texts)
 
 
 def test_batches_no_worker_has_begun_are_done_by_the_waiting_thread() -> None:
-    """With every worker busy, waiting for the results does the work in the waiting thread,
-    in order: the caller is one of the cores, not an idle bystander."""
+    """With every worker busy, waiting for the results does the work in the waiting thread:
+    the caller is one of the cores, not an idle bystander."""
     release = threading.Event()
     blockers = [_POOL.submit(release.wait) for _ in range(_POOL._max_workers)]
-    ran_in: list[str] = []
-
-    def work(batch: list[str]) -> list[int]:
-        ran_in.append(threading.current_thread().name)
-        return [len(text) for text in batch]
-
+    counter = RecordingCounter()
+    texts = [f"Row {i}: invoice {i} is due." for i in range(8000)]
     try:
-        results = run_batches(work, [["a", "bb"], ["ccc"], ["dddd", "e"]])
-        assert results() == [1, 2, 3, 4, 1]
-        assert ran_in == [threading.current_thread().name] * 3
+        pending = counter.start_counting(texts, sum(map(len, texts)))
+        assert pending.result() == [count_tokens(counter.encoding, text) for text in texts]
+        assert len(counter.batches) > 1
+        assert {thread for thread, _ in counter.batches} == {threading.current_thread().name}
     finally:
         release.set()
         for blocker in blockers:
             blocker.result()
 
 
+def test_counting_begins_before_the_last_text_is_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parser yields contents as it reads; full batches go to a worker meanwhile."""
+    monkeypatch.setattr(token_counters, "usable_cpus", lambda: 2)  # whatever this machine has
+    counter = RecordingCounter()
+    texts = [f"Turn {i}: the customer asks about invoice {i}." for i in range(8000)]
+
+    def reading() -> Iterator[str]:
+        yield from texts[:-1]
+        assert counter.encoding_began.wait(timeout=30), "no batch was handed over yet"
+        yield texts[-1]
+
+    pending = counter.start_counting(reading(), sum(map(len, texts)))
+    assert pending.result() == [count_tokens(counter.encoding, text) for text in texts]
+    assert any(thread != threading.current_thread().name for thread, _ in counter.batches)
+
+
 def test_counting_can_go_on_while_the_caller_works() -> None:
     counter = TiktokenCounter("o200k_base", exact=True)
     texts = [f"Turn {i}: the customer asks about invoice {i}." for i in range(4000)]
-    pending = counter.start_counting(texts)
+    pending = counter.start_counting(texts, sum(map(len, texts)))
     assert sum(len(text) for text in texts) > 65_536  # large enough for worker threads
     expected = [len(counter.encoding.encode_ordinary(text)) for text in texts]
     assert pending.result() == expected

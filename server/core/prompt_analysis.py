@@ -4,6 +4,7 @@ figures (overhead, tools, saturation, cost) that follow from its model."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from server.core.countable import DEFAULT_MAX_DOCUMENT_CHARACTERS, Skip, why_not_counted
@@ -104,24 +105,25 @@ def analyse_prompt(
         )
     # Counting starts as soon as the parser knows the messages' contents, on worker threads,
     # while the parse goes on and few-shot examples are found.
-    counting: list[tuple[ModelChoice, list[str], PendingCounts]] = []
+    counting: list[tuple[ModelChoice, PendingCounts]] = []
 
-    def start_counting(metadata: Metadata, contents: list[str]) -> None:
+    def start_counting(metadata: Metadata, contents: Iterator[str]) -> None:
         model = choose_model(metadata.model, settings.models)
-        counting.append((model, contents, model.counter.start_counting(contents)))
+        # The contents are most of the text: its length sizes the batches.
+        counting.append((model, model.counter.start_counting(contents, len(text))))
 
     document = parse_prompt(file_name, text, read_partial, start_counting)
     if document is None:
         return PromptAnalysis(format, None, choose_model(None, settings.models), None)
     # `parse_prompt` announces the contents exactly once for every document it returns.
-    [(model, contents, pending)] = counting
+    [(model, pending)] = counting
     counter = model.counter
     found = document.examples
     # Then what examples hold beyond whole messages (chat pairs are whole messages).
-    whole = set(contents)
+    whole = set(pending.texts)
     extra = list(dict.fromkeys(t for e in found for t in (e.input, e.output) if t not in whole))
-    pending_extra = counter.start_counting(extra)
-    tokens = dict(zip(contents, pending.result(), strict=True))
+    pending_extra = counter.start_counting(extra, sum(map(len, extra)))
+    tokens = dict(zip(pending.texts, pending.result(), strict=True))
     tokens.update(zip(extra, pending_extra.result(), strict=True))
     message_tokens = tuple(tokens[m.content] for m in document.messages)
     example_tokens = tuple((tokens[e.input], tokens[e.output]) for e in found)

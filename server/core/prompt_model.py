@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, TypeVar, dataclass_transform
@@ -119,8 +119,9 @@ class Metadata:
 
 
 # Told a document's metadata and its messages' contents as soon as a parser knows them, before
-# it builds the rest: an analysis starts counting tokens then.
-ContentsFound = Callable[[Metadata, list[str]], None]
+# it builds the rest: an analysis starts counting tokens then. The contents come as an iterator,
+# which a parser may feed as it reads (the listener consumes it; the parser reads on after).
+ContentsFound = Callable[[Metadata, Iterator[str]], None]
 
 
 @dataclass(frozen=True)

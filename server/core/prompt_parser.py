@@ -74,5 +74,5 @@ def parse_prompt(
 
             return parse_markdown(text, on_contents)
     if document is not None and on_contents is not None:
-        on_contents(document.metadata, [m.content for m in document.messages])
+        on_contents(document.metadata, iter([m.content for m in document.messages]))
     return document

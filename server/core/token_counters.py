@@ -7,15 +7,13 @@ batch, spread over the machine's cores where the tokenizer lets go of the interp
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import os
 import re
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import tokenizers
@@ -29,8 +27,6 @@ _LIMIT = 16_384
 _CACHE_ENTRIES = 8192
 # Below this many characters to encode, handing work to threads costs more than it saves.
 _PARALLEL_MIN_CHARACTERS = 65_536
-
-Lengths = Callable[[], list[int]]  # a batch's counts, once they are ready
 
 
 class TokenizerFileError(Exception):
@@ -60,28 +56,34 @@ class TokenCounter(ABC):
 
     def count_all(self, texts: Sequence[str]) -> list[int]:
         """The count of each text. What the cache lacks is encoded in one batch."""
-        return self.start_counting(texts).result()
+        return self.start_counting(texts, sum(map(len, texts))).result()
 
-    def start_counting(self, texts: Sequence[str]) -> PendingCounts:
-        """Begin counting `texts`: a large batch goes to worker threads, and the caller can do
-        other work until it asks for the `result()`."""
-        split = {i: self._pieces(text) for i, text in enumerate(texts) if len(text) > _LIMIT}
-        wanted = dict.fromkeys(text for text in texts if len(text) <= _LIMIT)
-        for pieces in split.values():
-            wanted.update(dict.fromkeys(pieces))
-        known: dict[str, int] = {}
-        missing: list[str] = []
+    def start_counting(self, texts: Iterable[str], expected_characters: int) -> PendingCounts:
+        """Begin counting `texts`, which may still be in the making (a parser yields contents
+        as it finds them). When `expected_characters` are many, each full batch goes to a
+        worker thread at once, so counting starts before the last text is known; the caller
+        can do other work until it asks for the `result()`."""
+        pending = PendingCounts(self, self._batch_characters(expected_characters))
+        for text in texts:
+            pending.add(text)
+        pending.close()
+        return pending
+
+    def _not_cached(self, texts: list[str], known: dict[str, int]) -> list[str]:
+        """Those of `texts` the cache lacks; the counts of the others go into `known`."""
+        cache = self._cache
+        if not cache:
+            return texts
+        unknown = []
         with self._lock:
-            cache = self._cache
-            for piece in wanted:
-                tokens = cache.get(piece)
+            for text in texts:
+                tokens = cache.get(text)
                 if tokens is None:
-                    missing.append(piece)
+                    unknown.append(text)
                 else:
-                    cache.move_to_end(piece)
-                    known[piece] = tokens
-        lengths = self._start_encoding(missing) if missing else None
-        return PendingCounts(self, texts, split, known, missing, lengths)
+                    cache.move_to_end(text)
+                    known[text] = tokens
+        return unknown
 
     def _remember(self, counts: dict[str, int]) -> None:
         with self._lock:
@@ -96,42 +98,87 @@ class TokenCounter(ABC):
         the text's."""
         return [text]
 
-    def _start_encoding(self, texts: list[str]) -> Lengths:
-        """Encode `texts` now, or on a worker thread when they are many."""
-        if sum(map(len, texts)) < _PARALLEL_MIN_CHARACTERS:
-            done = self._encode_lengths(texts)
-            return lambda: done
-        return run_batches(self._encode_lengths, [texts])
+    def _batch_characters(self, expected_characters: int) -> int | None:
+        """How many characters to hand a worker thread at a time, for a run of about
+        `expected_characters`; None: no worker, the texts are encoded by the caller."""
+        return None
 
     @abstractmethod
-    def _encode_lengths(self, texts: list[str]) -> list[int]: ...
+    def _encode_lengths(self, texts: list[str]) -> list[int]:
+        """The counts of `texts`, encoded on this thread."""
 
 
 class PendingCounts:
-    """Counts under way (`TokenCounter.start_counting`)."""
+    """Counts under way (`TokenCounter.start_counting`): texts are added, each batch of the
+    ones the cache lacks goes to a worker thread when full, and `result()` waits for them."""
 
-    def __init__(
-        self,
-        counter: TokenCounter,
-        texts: Sequence[str],
-        split: dict[int, list[str]],
-        known: dict[str, int],
-        missing: list[str],
-        lengths: Lengths | None,
-    ) -> None:
-        self._counter, self._texts, self._split = counter, texts, split
-        self._known, self._missing, self._lengths = known, missing, lengths
+    def __init__(self, counter: TokenCounter, batch_characters: int | None) -> None:
+        self.texts: list[str] = []
+        self._counter = counter
+        self._batch_characters = batch_characters
+        self._split: dict[int, list[str]] = {}  # long texts' pieces, by index
+        self._known: dict[str, int] = {}
+        self._asked: set[str] = set()
+        self._batch: list[str] = []
+        self._batch_size = 0
+        self._runs: list[tuple[list[str], Future[list[int]] | list[int]]] = []
+
+    def add(self, text: str) -> None:
+        self.texts.append(text)
+        if len(text) <= _LIMIT:
+            self._want(text)
+            return
+        pieces = self._counter._pieces(text)
+        self._split[len(self.texts) - 1] = pieces
+        for piece in pieces:
+            self._want(piece)
+
+    def _want(self, piece: str) -> None:
+        if piece in self._asked:
+            return
+        self._asked.add(piece)
+        self._batch.append(piece)
+        self._batch_size += len(piece)
+        if self._batch_characters is not None and self._batch_size >= self._batch_characters:
+            self._hand_over()
+
+    def _unknown(self) -> list[str]:
+        """The batch's texts the cache lacks (the others are known now); the batch is done."""
+        batch, self._batch, self._batch_size = self._batch, [], 0
+        return self._counter._not_cached(batch, self._known)
+
+    def _hand_over(self) -> None:
+        if unknown := self._unknown():
+            self._runs.append((unknown, _POOL.submit(self._counter._encode_lengths, unknown)))
+
+    def close(self) -> None:
+        """No more texts: the last batch is handed over, or encoded here and now when no
+        worker is wanted or all the work is this small batch (a thread would cost more than it
+        saves)."""
+        if self._batch_characters is not None and (
+            self._runs or self._batch_size >= _PARALLEL_MIN_CHARACTERS
+        ):
+            self._hand_over()
+        elif unknown := self._unknown():
+            self._runs.append((unknown, self._counter._encode_lengths(unknown)))
 
     def result(self) -> list[int]:
-        """Wait for the counts; the fresh ones are remembered."""
+        """Wait for the counts, encoding here the batches no worker has begun (from the last:
+        workers take the first); the fresh counts are remembered."""
+        runs, self._runs = self._runs, []
+        for i in reversed(range(len(runs))):
+            batch, run = runs[i]
+            if isinstance(run, Future) and run.cancel():
+                runs[i] = (batch, self._counter._encode_lengths(batch))
+        fresh: dict[str, int] = {}
+        for batch, run in runs:
+            fresh.update(zip(batch, run.result() if isinstance(run, Future) else run, strict=True))
         known = self._known
-        if self._lengths is not None:
-            fresh = dict(zip(self._missing, self._lengths(), strict=True))
-            self._lengths = None
+        if fresh:
             known.update(fresh)
             self._counter._remember(fresh)
         # Long texts are summed by index: hashing one (to look it up) would cost more.
-        counts = [known[text] if len(text) <= _LIMIT else 0 for text in self._texts]
+        counts = [known[text] if len(text) <= _LIMIT else 0 for text in self.texts]
         for i, pieces in self._split.items():
             counts[i] = sum(known[piece] for piece in pieces)
         return counts
@@ -167,39 +214,10 @@ def usable_cpus() -> int:
 
 # Threads start only when work is first handed over.
 # One core is left to the thread that hands out the work: it does its own work meanwhile (an
-# analysis finds few-shot examples), then, waiting, encodes the batches no worker has begun.
+# analysis reads on and finds few-shot examples), then, waiting, encodes the batches no worker
+# has begun.
 # So the cores stay busy without more threads than cores contending for them.
 _POOL = ThreadPoolExecutor(max(1, min(8, usable_cpus()) - 1), thread_name_prefix="tokens")
-
-
-def run_batches(work: Callable[[list[str]], list[int]], batches: list[list[str]]) -> Lengths:
-    """Start `work` on each batch on the pool; the returned function waits for the results,
-    doing itself the batches no worker has begun (from the last: workers take the first)."""
-    runs = [(batch, _POOL.submit(work, batch)) for batch in batches]
-
-    def results() -> list[int]:
-        done: dict[int, list[int]] = {}
-        for i in reversed(range(len(runs))):
-            batch, run = runs[i]
-            if run.cancel():
-                done[i] = work(batch)
-        lengths: list[int] = []
-        for i, (_, run) in enumerate(runs):
-            lengths += done[i] if i in done else run.result()
-        return lengths
-
-    return results
-
-
-def balanced_batches(texts: list[str], batches: int) -> list[list[str]]:
-    """`texts` in order, cut into at most `batches` runs of about equal total length."""
-    ends = list(itertools.accumulate(len(text) for text in texts))
-    if not ends:
-        return []
-    cuts = [bisect.bisect_left(ends, ends[-1] * k / batches) + 1 for k in range(1, batches)]
-    bounds = [0, *cuts, len(texts)]
-    runs = [texts[a:b] for a, b in itertools.pairwise(bounds)]
-    return [run for run in runs if run]
 
 
 class TiktokenCounter(TokenCounter):
@@ -213,17 +231,16 @@ class TiktokenCounter(TokenCounter):
         return tiktoken_chunks(text)
 
     def _encode_lengths(self, texts: list[str]) -> list[int]:
-        return self._start_encoding(texts)()
+        return self._lengths(texts)
 
-    def _start_encoding(self, texts: list[str]) -> Lengths:
-        if sum(map(len, texts)) < _PARALLEL_MIN_CHARACTERS or (workers := usable_cpus()) < 2:
-            done = self._lengths(texts)
-            return lambda: done
+    def _batch_characters(self, expected_characters: int) -> int | None:
+        workers = usable_cpus()
+        if expected_characters < _PARALLEL_MIN_CHARACTERS or workers < 2:
+            return None
         # tiktoken encodes with the interpreter lock released, so the batches use every core.
         # Four batches per core: texts differ in tokens per character, and a thread done early
         # takes another batch (measured: 1.6x on two cores, against 1.5x with one per core).
-        batches = balanced_batches(texts, 4 * workers)
-        return run_batches(self._lengths, batches)
+        return expected_characters // (4 * workers)
 
 
 class HuggingFaceCounter(TokenCounter):
@@ -236,6 +253,11 @@ class HuggingFaceCounter(TokenCounter):
             raise TokenizerFileError(f"tokenizer file {path} is unreadable: {error}") from error
         super().__init__(label, exact=True)
         self.path = path
+
+    def _batch_characters(self, expected_characters: int) -> int | None:
+        # One batch: `encode_batch` spreads it over the cores itself, on a worker thread while
+        # the caller goes on.
+        return expected_characters if expected_characters >= _PARALLEL_MIN_CHARACTERS else None
 
     def _encode_lengths(self, texts: list[str]) -> list[int]:
         # The chat template's special tokens are chat overhead, counted on their own.

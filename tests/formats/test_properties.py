@@ -4,11 +4,12 @@ inside the document, and message spans cover the body in order."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.core.prompt_model import PromptDocument, Span
+from server.core.prompt_model import Metadata, PromptDocument, Span
 from server.core.prompt_parser import parse_prompt
 
 FILE_NAMES = [
@@ -113,3 +114,29 @@ def test_message_spans_cover_the_body_in_order(file_name: str, text: str) -> Non
 @given(st.sampled_from(FILE_NAMES), st.binary(max_size=200))
 def test_arbitrary_bytes_decoded_never_raise(file_name: str, raw: bytes) -> None:
     parse_prompt(file_name, raw.decode("utf-8", errors="surrogateescape"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(FILE_NAMES), texts, st.integers(min_value=0, max_value=5))
+def test_contents_are_announced_once_in_order_however_much_the_listener_reads(
+    file_name: str, text: str, read: int
+) -> None:
+    """An analysis starts counting from the announced contents while the parse goes on; a
+    listener that stops reading early changes nothing."""
+    heard: list[list[str]] = []
+
+    def listen(metadata: Metadata, contents: Iterator[str]) -> None:
+        heard.append(list(itertools.islice(contents, read)))
+
+    def partial(name: str) -> str:
+        return "partial {{x}}"
+
+    document = parse_prompt(file_name, text, partial, listen)
+    alone = parse_prompt(file_name, text, partial)
+    if document is None:
+        assert alone is None and heard == []
+        return
+    assert alone is not None
+    assert document.messages == alone.messages and document.problems == alone.problems
+    contents = [m.content for m in document.messages]
+    assert heard == [contents[:read]]

@@ -8,7 +8,7 @@ belongs to `leading_role`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from server.core.prompt_model import ROLE_ALIASES, Message, Placeholder, Problem, Role, Span
 
@@ -63,24 +63,27 @@ def content_without(text: str, span: Span, cut: list[Placeholder]) -> str:
     return "".join(pieces).strip()
 
 
+def _blank(text: str, start: int, end: int) -> bool:
+    return start >= end or text[start:end].isspace()
+
+
 # Every marker line ends in a colon: finding those colons first (a literal search, fast) and
 # matching only their lines is much quicker than trying the marker pattern at every position.
 _LINE_END_COLON = re.compile(r":[ \t]*\r?$", re.M)
 
 
 def marker_lines(
-    text: str, body: Span, near_miss: re.Pattern[str]
-) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
-    """Role markers, and lines that look like one but name no known role."""
-    markers, near = [], []
+    text: str, body: Span, near_miss: re.Pattern[str], near: list[re.Match[str]]
+) -> Iterator[re.Match[str]]:
+    """Role markers, in order, as they are found; lines that look like one but name no known
+    role go to `near`."""
     for colon in _LINE_END_COLON.finditer(text, body.start, body.end):
         line_start = max(text.rfind("\n", body.start, colon.start()) + 1, body.start)
         match = MARKER.match(text, line_start, colon.end())
         if match is not None:
-            markers.append(match)
+            yield match
         elif (miss := near_miss.match(text, line_start, colon.end())) is not None:
             near.append(miss)
-    return markers, near
 
 
 def split_messages(
@@ -89,33 +92,47 @@ def split_messages(
     leading_role: Role,
     placeholders: list[Placeholder],
     strict: bool = True,
-    on_contents: Callable[[list[str]], None] | None = None,
+    on_contents: Callable[[Iterator[str]], None] | None = None,
 ) -> tuple[list[Message], list[Problem]]:
-    """The messages of `body`. `on_contents` hears their contents as soon as they are known,
-    before the messages are built (an analysis starts counting then)."""
+    """The messages of `body`. `on_contents` hears their contents while the body is still
+    being read: it gets an iterator that reads on as it is consumed (an analysis hands each
+    batch to a counting thread as soon as it has one)."""
     messages: list[Message] = []
     problems: list[Problem] = []
-    markers, near_misses = marker_lines(text, body, _NEAR_MISS[strict])
+    markers: list[re.Match[str]] = []
+    near_misses: list[re.Match[str]] = []
+    contents: list[str] = []
+    content_spans: list[Span] = []
 
-    # First each message's content and where it lies...
-    starts = [marker.start() for marker in markers] + [body.end]
-    regions = [(body.start, starts[0])] + [
-        (marker.end(), starts[i + 1]) for i, marker in enumerate(markers)
-    ]
-    contents, content_spans = [], []
-    for region_start, region_end in regions:
+    def content_of(region_start: int, region_end: int) -> str:
         # Stripped with str methods: much quicker than a stripped_span per message.
         raw = text[region_start:region_end]
         content = raw.strip()
         content_start = region_start + len(raw) - len(raw.lstrip())
         span = Span(content_start, content_start + len(content))
-        contents.append(content_without(text, span, placeholders) if placeholders else content)
+        content = content_without(text, span, placeholders) if placeholders else content
+        contents.append(content)
         content_spans.append(span)
-    has_leading = content_spans[0].end > content_spans[0].start
-    if not has_leading:
-        del contents[0], content_spans[0]
+        return content
+
+    # First each message's content and where it lies...
+    def read_contents() -> Iterator[str]:
+        region_start = body.start
+        for marker in marker_lines(text, body, _NEAR_MISS[strict], near_misses):
+            if markers or not _blank(text, region_start, marker.start()):
+                yield content_of(region_start, marker.start())
+            markers.append(marker)
+            region_start = marker.end()
+        if markers or not _blank(text, region_start, body.end):
+            yield content_of(region_start, body.end)
+
+    reading = read_contents()
     if on_contents is not None:
-        on_contents(contents)
+        on_contents(reading)
+    for _ in reading:  # what the listener left unread
+        pass
+    starts = [marker.start() for marker in markers] + [body.end]
+    has_leading = len(contents) > len(markers)
 
     # ...then the messages.
     if has_leading:
