@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import struct
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar, cast
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tiktoken import Encoding
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
 from server.core import token_counters
@@ -185,6 +188,42 @@ def test_one_call_counts_many_texts(encoding: str) -> None:
     lengths = token_lengths_function(tiktoken)
     texts = ["Hello there", "", "<|endoftext|> inside", "General Kenobi!"]
     assert lengths(texts) == [len(tiktoken.encode_ordinary(text)) for text in texts]
+
+
+class StraddlingEncoding:
+    """An encoding (of 16 M tokens, say) whose ids' bytes can spell the separator's: "a" is
+    id 0x00010000 and the separator 0x00000100, so "a" + separator reads 00 00 01 00 00 01 00
+    00, where the separator's bytes also start at the second byte."""
+
+    special_tokens_set = frozenset({"<|endoftext|>"})
+    ids: ClassVar[dict[str, list[int]]] = {"a": [0x00010000], "b": [5, 6]}
+
+    def encode_single_token(self, text: str) -> int:
+        return 0x00000100
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        return self.ids[text]
+
+    @property
+    def _core_bpe(self) -> object:
+        encoding = self
+
+        class Core:
+            def encode_to_tiktoken_buffer(self, text: str, allowed: object) -> bytes:
+                parts = text.split("<|endoftext|>")
+                ids = [
+                    i
+                    for n, part in enumerate(parts)
+                    for i in [0x100] * (n > 0) + encoding.ids[part]
+                ]
+                return struct.pack(f"={len(ids)}I", *ids)
+
+        return Core()
+
+
+def test_separator_bytes_across_two_ids_do_not_cut_a_count() -> None:
+    lengths = token_lengths_function(cast(Encoding, StraddlingEncoding()))
+    assert lengths(["a", "b"]) == [1, 2]
 
 
 def test_large_batches_are_counted_on_threads_exactly() -> None:
