@@ -72,7 +72,7 @@ class TokenCounter(ABC):
     def _not_cached(self, texts: list[str], known: dict[str, int]) -> list[str]:
         """Those of `texts` the cache lacks; the counts of the others go into `known`."""
         cache = self._cache
-        if not cache:
+        if not cache:  # (read unlocked: at worst, a text just counted elsewhere is counted again)
             return texts
         unknown = []
         with self._lock:
