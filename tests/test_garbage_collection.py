@@ -30,3 +30,13 @@ def test_the_collector_comes_back_after_a_failed_analysis() -> None:
     with pytest.raises(RuntimeError), collection_paused():
         raise RuntimeError("parser bug")
     assert gc.isenabled()
+
+
+def test_a_collector_that_was_off_stays_off() -> None:
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

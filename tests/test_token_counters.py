@@ -250,6 +250,11 @@ class RecordingCounter(TiktokenCounter):
         return super()._encode_lengths(texts)
 
 
+@pytest.fixture
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(token_counters, "usable_cpus", lambda: 2)  # whatever this machine has
+
+
 def test_batches_no_worker_has_begun_are_done_by_the_waiting_thread() -> None:
     """With every worker busy, waiting for the results does the work in the waiting thread:
     the caller is one of the cores, not an idle bystander."""
@@ -268,9 +273,9 @@ def test_batches_no_worker_has_begun_are_done_by_the_waiting_thread() -> None:
             blocker.result()
 
 
-def test_counting_begins_before_the_last_text_is_known(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("two_cores")
+def test_counting_begins_before_the_last_text_is_known() -> None:
     """A parser yields contents as it reads; full batches go to a worker meanwhile."""
-    monkeypatch.setattr(token_counters, "usable_cpus", lambda: 2)  # whatever this machine has
     counter = RecordingCounter()
     texts = [f"Turn {i}: the customer asks about invoice {i}." for i in range(8000)]
 
@@ -282,6 +287,48 @@ def test_counting_begins_before_the_last_text_is_known(monkeypatch: pytest.Monke
     pending = counter.start_counting(reading(), sum(map(len, texts)))
     assert pending.result() == [count_tokens(counter.encoding, text) for text in texts]
     assert any(thread != threading.current_thread().name for thread, _ in counter.batches)
+
+
+@pytest.mark.usefixtures("two_cores")
+def test_what_an_edit_leaves_to_encode_is_encoded_by_the_caller() -> None:
+    """A recount after an edit finds all but one text in the cache: no thread for that one."""
+    counter = RecordingCounter()
+    texts = [f"Turn {i}: the customer asks about invoice {i}." for i in range(8000)]
+    counter.count_all(texts)
+    counter.batches.clear()
+    edited = [*texts[:-1], "Turn 7999: the customer asks about an invoice."]
+    assert counter.start_counting(edited, sum(map(len, edited))).result()[-1] > 0
+    assert counter.batches == [(threading.current_thread().name, [edited[-1]])]
+
+
+@pytest.mark.usefixtures("two_cores")
+def test_a_hint_far_below_the_texts_still_spreads_them() -> None:
+    """A Dotprompt partial can make the contents much longer than the file that names it."""
+    counter = RecordingCounter()
+    texts = [f"Row {i}: invoice {i} is due." for i in range(8000)]
+    assert counter.start_counting(texts, 10).result() == counter.count_all(texts)
+    assert len(counter.batches) > 1
+
+
+def test_when_the_texts_fail_midway_no_batch_is_left_to_run() -> None:
+    release = threading.Event()
+    blockers = [_POOL.submit(release.wait) for _ in range(_POOL._max_workers)]
+    counter = RecordingCounter()
+
+    def failing() -> Iterator[str]:
+        for i in range(8000):
+            yield f"Row {i}: invoice {i} is due."
+        raise ValueError("parser bug")
+
+    try:
+        with pytest.raises(ValueError):
+            counter.start_counting(failing(), 8000 * 25)
+    finally:
+        release.set()
+        for blocker in blockers:
+            blocker.result()
+    _POOL.submit(lambda: None).result()  # taken only after any batch left in the queue
+    assert counter.batches == []
 
 
 def test_counting_can_go_on_while_the_caller_works() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -64,26 +65,23 @@ class TokenCounter(ABC):
         worker thread at once, so counting starts before the last text is known; the caller
         can do other work until it asks for the `result()`."""
         pending = PendingCounts(self, self._batch_characters(expected_characters))
-        for text in texts:
-            pending.add(text)
+        try:
+            for text in texts:
+                pending.add(text)
+        except BaseException:
+            pending.cancel()  # the texts' producer failed: no worker should go on for nothing
+            raise
         pending.close()
         return pending
 
-    def _not_cached(self, texts: list[str], known: dict[str, int]) -> list[str]:
-        """Those of `texts` the cache lacks; the counts of the others go into `known`."""
-        cache = self._cache
-        if not cache:  # (read unlocked: at worst, a text just counted elsewhere is counted again)
-            return texts
-        unknown = []
+    def _cached(self, text: str) -> int | None:
+        if not self._cache:  # read unlocked: at worst, a text just counted elsewhere is redone
+            return None
         with self._lock:
-            for text in texts:
-                tokens = cache.get(text)
-                if tokens is None:
-                    unknown.append(text)
-                else:
-                    cache.move_to_end(text)
-                    known[text] = tokens
-        return unknown
+            tokens = self._cache.get(text)
+            if tokens is not None:
+                self._cache.move_to_end(text)
+            return tokens
 
     def _remember(self, counts: dict[str, int]) -> None:
         with self._lock:
@@ -99,8 +97,9 @@ class TokenCounter(ABC):
         return [text]
 
     def _batch_characters(self, expected_characters: int) -> int | None:
-        """How many characters to hand a worker thread at a time, for a run of about
-        `expected_characters`; None: no worker, the texts are encoded by the caller."""
+        """How many characters to encode to hand a worker thread at a time, for a run of about
+        `expected_characters` (a hint: the batches are cut from what there is); None: no
+        worker, the caller encodes."""
         return None
 
     @abstractmethod
@@ -137,30 +136,38 @@ class PendingCounts:
         if piece in self._asked:
             return
         self._asked.add(piece)
+        tokens = self._counter._cached(piece)
+        if tokens is not None:
+            self._known[piece] = tokens
+            return
         self._batch.append(piece)
         self._batch_size += len(piece)
         if self._batch_characters is not None and self._batch_size >= self._batch_characters:
             self._hand_over()
 
-    def _unknown(self) -> list[str]:
-        """The batch's texts the cache lacks (the others are known now); the batch is done."""
-        batch, self._batch, self._batch_size = self._batch, [], 0
-        return self._counter._not_cached(batch, self._known)
-
     def _hand_over(self) -> None:
-        if unknown := self._unknown():
-            self._runs.append((unknown, _POOL.submit(self._counter._encode_lengths, unknown)))
+        batch, self._batch, self._batch_size = self._batch, [], 0
+        self._runs.append((batch, _POOL.submit(self._counter._encode_lengths, batch)))
 
     def close(self) -> None:
         """No more texts: the last batch is handed over, or encoded here and now when no
         worker is wanted or all the work is this small batch (a thread would cost more than it
-        saves)."""
+        saves: an edit leaves one or two texts to encode)."""
+        if not self._batch:
+            return
         if self._batch_characters is not None and (
             self._runs or self._batch_size >= _PARALLEL_MIN_CHARACTERS
         ):
             self._hand_over()
-        elif unknown := self._unknown():
-            self._runs.append((unknown, self._counter._encode_lengths(unknown)))
+        else:
+            batch, self._batch, self._batch_size = self._batch, [], 0
+            self._runs.append((batch, self._counter._encode_lengths(batch)))
+
+    def cancel(self) -> None:
+        """Withdraw the batches no worker has begun."""
+        for _, run in self._runs:
+            if isinstance(run, Future):
+                run.cancel()
 
     def result(self) -> list[int]:
         """Wait for the counts, encoding here the batches no worker has begun (from the last:
@@ -235,12 +242,14 @@ class TiktokenCounter(TokenCounter):
 
     def _batch_characters(self, expected_characters: int) -> int | None:
         workers = usable_cpus()
-        if expected_characters < _PARALLEL_MIN_CHARACTERS or workers < 2:
+        if workers < 2:
             return None
         # tiktoken encodes with the interpreter lock released, so the batches use every core.
         # Four batches per core: texts differ in tokens per character, and a thread done early
         # takes another batch (measured: 1.6x on two cores, against 1.5x with one per core).
-        return expected_characters // (4 * workers)
+        # Never smaller than what is worth a thread: the hint can be far off (a Dotprompt
+        # partial can make the contents much longer than the file).
+        return max(expected_characters // (4 * workers), _PARALLEL_MIN_CHARACTERS)
 
 
 class HuggingFaceCounter(TokenCounter):
@@ -255,9 +264,9 @@ class HuggingFaceCounter(TokenCounter):
         self.path = path
 
     def _batch_characters(self, expected_characters: int) -> int | None:
-        # One batch: `encode_batch` spreads it over the cores itself, on a worker thread while
-        # the caller goes on.
-        return expected_characters if expected_characters >= _PARALLEL_MIN_CHARACTERS else None
+        # One batch, whatever its size: `encode_batch` spreads it over the cores itself. When it
+        # is large it runs on a worker thread while the caller goes on.
+        return sys.maxsize
 
     def _encode_lengths(self, texts: list[str]) -> list[int]:
         # The chat template's special tokens are chat overhead, counted on their own.
