@@ -109,7 +109,7 @@ def analyse_prompt(
 
     def start_counting(metadata: Metadata, contents: Iterator[str]) -> None:
         model = choose_model(metadata.model, settings.models)
-        # The contents are most of the text: its length sizes the batches.
+        # The text's length hints at the contents' (partials can make them longer).
         counting.append((model, model.counter.start_counting(contents, len(text))))
 
     document = parse_prompt(file_name, text, read_partial, start_counting)
