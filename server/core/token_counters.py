@@ -46,11 +46,9 @@ class TokenCounter(ABC):
     def count(self, text: str) -> int:
         if len(text) > _LIMIT:
             return self.count_all([text])[0]
-        with self._lock:
-            cached = self._cache.get(text)
-            if cached is not None:
-                self._cache.move_to_end(text)
-                return cached
+        cached = self._cached(text)
+        if cached is not None:
+            return cached
         tokens = self._encode_lengths([text])[0]
         self._remember({text: tokens})
         return tokens
