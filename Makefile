@@ -15,7 +15,7 @@ VSIX := build/promptweight.vsix
 PY_SOURCES := $(shell find server shared_schemas -name '*.py' -not -path '*/__pycache__/*')
 TS_SOURCES := $(shell find client/src -name '*.ts')
 
-.PHONY: help setup encodings generate lint typecheck test test-python test-editor run vsix bench catalog clean
+.PHONY: help setup encodings generate lint typecheck test test-client test-python test-editor run vsix bench catalog clean
 
 help:
 	@echo "make run   build the .vsix and open examples/ in an editor with it installed"
@@ -66,13 +66,18 @@ lint: setup
 	npx tsc --noEmit -p client
 	node client/generate-types.mjs --check
 
+# The client's pure modules (no `vscode`), with Node's test runner.
+test-client: node_modules/.installed
+	node client/build-tests.mjs
+	node --test --test-reporter=spec build/client-tests/
+
 test-python: setup
 	$(VENV)/bin/pytest -q
 
 test-editor: $(VSIX)
 	tests/e2e/run_editor_test.sh $(VSIX)
 
-test: lint test-python test-editor
+test: lint test-client test-python test-editor
 
 run: $(VSIX)
 	scripts/run_editor.sh $(VSIX) examples

@@ -252,3 +252,49 @@ def prompty_of_tokens(target_tokens: int, seed: int = 0) -> str:
 def token_count(text: str) -> int:
     """Tokens of `text` in the encoding the fixtures are sized with."""
     return len(get_encoding(ENCODING).encode_ordinary(text))
+
+
+_TOPICS = (
+    "Refund policy",
+    "Billing disputes",
+    "Password resets",
+    "Data export limits",
+    "Backup retention",
+    "Seat licensing",
+    "Invoice corrections",
+    "Outage credits",
+    "Plan upgrades",
+    "Account deletion",
+    "API rate limits",
+    "Region migration",
+    "Single sign-on setup",
+    "Audit log access",
+    "Trial extensions",
+)
+
+
+def _qualifier(prose: _Prose) -> str:
+    rng = prose.rng
+    return prose.pick(
+        (
+            f" for orders over ${rng.choice((50, 100, 250, 500, 1000, 5000))}",
+            f" in {prose.pick(_PRODUCTS)}",
+            f" for {prose.pick(('Free', 'Team', 'Business', 'Enterprise'))} plans",
+            f" after {rng.randint(2, 90)} days",
+            f" for {prose.pick(_ADJECTIVES)} {prose.pick(_NOUNS)}s",
+        )
+    )
+
+
+def reference_lines(count: int, seed: int = 0) -> str:
+    """`count` one-line retrieved references, as a RAG prompt pastes them into its system
+    message: `- [doc 123] Refund policy for orders over $500: <a sentence>`, each
+    about 90 characters, newline-terminated, always the same for the same arguments."""
+    rng = random.Random(seed)
+    prose = _Prose(rng)
+    lines = []
+    for number in range(1, count + 1):
+        qualifier = _qualifier(prose) if rng.random() < 0.3 else ""
+        topic = f"{prose.pick(_TOPICS)}{qualifier}"
+        lines.append(f"- [doc {number}] {topic}: {prose.sentence()}\n")
+    return "".join(lines)

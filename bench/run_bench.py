@@ -9,46 +9,45 @@ measures, in one run:
 2. opening the ~200k-token prompt to its first `documentStats`, against tiktoken's `encode` of it
    (and, beside it, against `encode_ordinary`, which skips the look for special-token text);
 3. server start (process spawn) to the first `documentStats` of a small file, and the server's
-   resident memory once both bundled encodings are loaded.
+   resident memory once both bundled encodings are loaded;
+4. dataset validation throughput (bench/validation_bench.py);
+5. a ~1 MB prompt opened as VS Code opens it (`didOpen` and five requests at once), and code
+   actions as the cursor moves through it (bench/editor_load.py, alone: `python -m
+   bench.editor_load`).
 
 Speed is reported as ratios against baselines measured in the same run, so the figures compare
 across machines. Results go to `build/bench.json` as
-`{name: {"value", "unit", "baseline", "ratio"}}` and to a table on stdout.
+`{name: {"value", "unit", "baseline", "ratio"}}` and to a table on stdout; the goals are in
+bench/results.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
-import math
 import os
 import platform
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
+from bench import editor_load
+from bench.lsp_client import REPO, ServerProcess, line_and_column, running_server
 from bench.prompt_fixtures import prompty_of_tokens, token_count
+from bench.results import GOALS, Result, percentile, table, write_results
 from bench.validation_bench import validation_throughput
-from server.core.atomic_files import write_bytes_atomically
 from server.core.encodings import get_encoding
 from server.core.token_count import token_lengths_function
 from server.core.token_counters import tiktoken_chunks
 from shared_schemas import InitializationOptions
 
-REPO = Path(__file__).resolve().parent.parent
 SERVER_LOG = REPO / "build" / "bench-server.log"
-DOCUMENT_STATS = "promptweight/documentStats"
-REPLY_TIMEOUT_S = 60.0
 TYPED = "Please keep the answer short and cite the document. "
-
-Json = dict[str, Any]
 
 SMALL_PROMPT = """---
 name: small
@@ -71,246 +70,6 @@ You are a helpful assistant. Answer in one sentence.
 user:
 {{question}}
 """
-
-
-# --- Results ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Goal:
-    """`field <= limit`, where field is "value" or "ratio"."""
-
-    field: str
-    limit: float
-
-    def __str__(self) -> str:
-        return f"{self.field} <= {self.limit:g}"
-
-
-# The targets, in one place. Keystroke ratios are against tiktoken re-encoding the whole text in
-# this process, so on small files the pipe and JSON-RPC round trip (see keystroke_small) dominate.
-# The goals of issue 4; the other rows are there to read beside them.
-GOALS = {
-    "keystroke_200k_p95_ms": Goal("ratio", 0.2),
-    "open_200k_ms": Goal("ratio", 1.3),
-    "start_to_first_stats_ms": Goal("value", 1000),
-    "server_rss_mb": Goal("value", 200),
-}
-
-
-@dataclass(frozen=True)
-class Result:
-    value: float
-    unit: str
-    baseline: float | None = None
-    goal: Goal | None = None
-
-    @property
-    def ratio(self) -> float | None:
-        return self.value / self.baseline if self.baseline else None
-
-    @property
-    def status(self) -> str:
-        if self.goal is None:
-            return "info"
-        measured = self.ratio if self.goal.field == "ratio" else self.value
-        return "ok" if measured is not None and measured <= self.goal.limit else "MISSED"
-
-    def to_json(self) -> Json:
-        return {
-            "value": self.value,
-            "unit": self.unit,
-            "baseline": self.baseline,
-            "ratio": self.ratio,
-        }
-
-
-def percentile(samples: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def write_results(path: Path, results: dict[str, Result]) -> None:
-    payload = {name: result.to_json() for name, result in results.items()}
-    write_bytes_atomically(path, (json.dumps(payload, indent=2) + "\n").encode("utf-8"))
-
-
-def table(results: dict[str, Result]) -> str:
-    def number(x: float | None) -> str:
-        return "-" if x is None else f"{x:.3f}" if abs(x) < 10 else f"{x:.1f}"
-
-    rows = [("name", "value", "unit", "baseline", "ratio", "goal", "status")]
-    for name, r in results.items():
-        goal = str(r.goal) if r.goal else ""
-        rows.append(
-            (name, number(r.value), r.unit, number(r.baseline), number(r.ratio), goal, r.status)
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(line.rstrip() for line in lines)
-
-
-# --- A minimal LSP client --------------------------------------------------------------------
-
-
-class ServerProcess:
-    """`python -m server` on pipes: requests, notifications, and the `documentStats` it pushes."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        assert process.stdin is not None and process.stdout is not None
-        self.process = process
-        self.stdin = process.stdin
-        self.stdout = process.stdout
-        self.next_id = 0
-        self.replies: dict[int, asyncio.Future[Any]] = {}
-        # (uri, version) -> (perf_counter when the notification arrived, its params)
-        self.stats: dict[tuple[str, int], asyncio.Future[tuple[float, Json]]] = {}
-        self.reader = asyncio.get_running_loop().create_task(self.read_messages())
-
-    @classmethod
-    async def spawn(cls, stderr: IO[bytes]) -> ServerProcess:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "server",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=stderr,
-            cwd=REPO,
-        )
-        return cls(process)
-
-    async def read_messages(self) -> None:
-        try:
-            while True:
-                length = 0
-                while (line := await self.stdout.readline()) not in (b"\r\n", b"\n"):
-                    if not line:
-                        return  # the server closed stdout
-                    name, _, value = line.decode("ascii").partition(":")
-                    if name.strip().lower() == "content-length":
-                        length = int(value)
-                body = await self.stdout.readexactly(length)
-                self.dispatch(json.loads(body), time.perf_counter())
-        finally:
-            gone = ConnectionError("the server closed its output")
-            for waiter in [*self.replies.values(), *self.stats.values()]:
-                if not waiter.done():
-                    waiter.set_exception(gone)
-
-    def dispatch(self, message: Json, arrived: float) -> None:
-        method = message.get("method")
-        if method is None:  # a reply to one of our requests
-            reply = self.replies.pop(message.get("id", -1), None)
-            if reply is not None and not reply.done():
-                if "error" in message:
-                    reply.set_exception(RuntimeError(f"server error: {message['error']}"))
-                else:
-                    reply.set_result(message.get("result"))
-        elif "id" in message:  # a request to the client: accept it, whatever it is
-            self.write({"jsonrpc": "2.0", "id": message["id"], "result": None})
-        elif method == DOCUMENT_STATS:
-            params = message["params"]
-            waiter = self.stats.pop((params["uri"], params["version"]), None)
-            if waiter is not None and not waiter.done():
-                waiter.set_result((arrived, params))
-        # Anything else (logs, diagnostics) is not measured.
-
-    def write(self, message: Json) -> float:
-        """Frame and write a message; return the perf_counter just before it went to the pipe."""
-        body = json.dumps(message).encode("utf-8")
-        framed = b"Content-Length: %d\r\n\r\n" % len(body) + body
-        sent = time.perf_counter()
-        self.stdin.write(framed)
-        return sent
-
-    async def send(self, message: Json) -> float:
-        sent = self.write(message)
-        await self.stdin.drain()
-        return sent
-
-    async def request(self, method: str, params: Json | None) -> Any:
-        self.next_id += 1
-        reply = asyncio.get_running_loop().create_future()
-        self.replies[self.next_id] = reply
-        await self.send({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
-        return await asyncio.wait_for(reply, REPLY_TIMEOUT_S)
-
-    async def notify(self, method: str, params: Json | None) -> float:
-        return await self.send({"jsonrpc": "2.0", "method": method, "params": params})
-
-    async def notify_and_wait_stats(
-        self, method: str, params: Json, uri: str, version: int
-    ) -> tuple[float, Json]:
-        """Send a notification; return seconds until `documentStats` for (uri, version), and it."""
-        waiter: asyncio.Future[tuple[float, Json]] = asyncio.get_running_loop().create_future()
-        self.stats[(uri, version)] = waiter
-        sent = await self.notify(method, params)
-        arrived, stats = await asyncio.wait_for(waiter, REPLY_TIMEOUT_S)
-        return arrived - sent, stats
-
-    async def initialize(self, options: Json) -> None:
-        await self.request(
-            "initialize",
-            {
-                "processId": os.getpid(),
-                "rootUri": None,
-                "capabilities": {},
-                "initializationOptions": options,
-            },
-        )
-        await self.notify("initialized", {})
-
-    async def open(self, uri: str, text: str) -> tuple[float, Json]:
-        item = {"uri": uri, "languageId": "prompty", "version": 1, "text": text}
-        return await self.notify_and_wait_stats(
-            "textDocument/didOpen", {"textDocument": item}, uri, 1
-        )
-
-    async def insert(self, uri: str, version: int, line: int, column: int, text: str) -> float:
-        at = {"line": line, "character": column}
-        params = {
-            "textDocument": {"uri": uri, "version": version},
-            "contentChanges": [{"range": {"start": at, "end": at}, "text": text}],
-        }
-        seconds, _ = await self.notify_and_wait_stats(
-            "textDocument/didChange", params, uri, version
-        )
-        return seconds
-
-    def rss_mb(self) -> float:
-        status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="ascii")
-        line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
-        return int(line.split()[1]) / 1024
-
-    async def close(self) -> None:
-        """`shutdown` and `exit`; kill the process if it is not gone within seconds."""
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.request("shutdown", None), 10)
-            await self.notify("exit", None)
-        try:
-            await asyncio.wait_for(self.process.wait(), 10)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
-        self.reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.reader
-
-
-@contextlib.asynccontextmanager
-async def running_server(stderr: IO[bytes], options: Json) -> AsyncIterator[ServerProcess]:
-    server = await ServerProcess.spawn(stderr)
-    try:
-        await server.initialize(options)
-        yield server
-    finally:
-        await server.close()
 
 
 # --- Typing ----------------------------------------------------------------------------------
@@ -342,12 +101,6 @@ def keystrokes(text: str, count: int, burst: int = 8) -> list[Keystroke]:
         typed.append(Keystroke(offset, TYPED[k % len(TYPED)]))
         cursors = [c + 1 if c > offset or i == slot else c for i, c in enumerate(cursors)]
     return typed
-
-
-def line_and_column(text: str, offset: int) -> tuple[int, int]:
-    """LSP position of an offset; the fixtures are ASCII, so columns are UTF-16 code units."""
-    line_start = text.rfind("\n", 0, offset) + 1
-    return text.count("\n", 0, offset), offset - line_start
 
 
 def apply(text: str, key: Keystroke) -> str:
@@ -409,7 +162,7 @@ async def measure(quick: bool, log: IO[bytes], say: Callable[[str], None]) -> di
     say(f"{repetitions} keystrokes per file (+{warmup} warm-up), {open_runs} start/open runs")
     results: dict[str, Result] = {}
 
-    def record(name: str, value: float, unit: str, baseline: float | None = None) -> None:
+    def record(name: str, value: float | None, unit: str, baseline: float | None = None) -> None:
         results[name] = Result(value, unit, baseline, GOALS.get(name))
 
     # 1. Keystroke to documentStats.
@@ -485,6 +238,9 @@ async def measure(quick: bool, log: IO[bytes], say: Callable[[str], None]) -> di
         throughput["unit"],
         throughput["baseline"],
     )
+
+    # 5. A ~1 MB prompt opened, and code actions asked for, as VS Code does.
+    await editor_load.measure(quick, log, say, record)
     return results
 
 

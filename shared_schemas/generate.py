@@ -1,4 +1,5 @@
-"""Write the JSON Schema of every wire model: `python -m shared_schemas.generate [OUT]`.
+"""Write the JSON Schema of every wire model (`python -m shared_schemas.generate [OUT]`) and,
+without OUT, package.json's settings from the `Settings` model.
 
 The client's TypeScript types are generated from this file by json-schema-to-typescript; tests
 fail when either generated file is stale.
@@ -12,19 +13,25 @@ from pathlib import Path
 
 from pydantic.json_schema import models_json_schema
 
-from shared_schemas import datasets, messages
+from shared_schemas import datasets, messages, settings
+from shared_schemas.methods import methods_table
+from shared_schemas.vscode_settings import write_package_json
 from shared_schemas.wire import WireModel
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "json" / "protocol.schema.json"
 
 WIRE_MODELS: tuple[type[WireModel], ...] = (
-    messages.InitializationOptions,
+    settings.Settings,
+    settings.InitializationOptions,
     messages.DocumentStats,
     messages.CountSelectionParams,
     messages.CountSelectionResult,
     messages.CheckReport,
     messages.ExportDatasetParams,
     messages.ExportDatasetResult,
+    messages.ExportActionData,
+    messages.ServerStatusParams,
+    messages.ServerStatus,
     datasets.DatasetReport,
 )
 
@@ -50,6 +57,12 @@ def protocol_schema() -> dict[str, object]:
         },
         "additionalProperties": False,
         "$defs": defs,
+        # Read by client/generate-types.mjs: the method names, and the settings the client sends.
+        "x-methods": methods_table(),
+        "x-settings": {
+            name: field.json_schema_extra["scope"]  # type: ignore[index]
+            for name, field in settings.Settings.model_fields.items()
+        },
     }
 
 
@@ -61,6 +74,8 @@ def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else SCHEMA_PATH
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(), encoding="utf-8")
+    if len(argv) <= 1:
+        write_package_json()
     return 0
 
 

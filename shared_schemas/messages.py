@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import Field
 
-from shared_schemas.model_catalog import ModelOverride
 from shared_schemas.wire import WireModel
 
 PromptFormat = Literal["prompty", "dotprompt", "prompt-md", "chat-json", "chat-yaml", "markdown"]
@@ -22,72 +21,6 @@ class Position(WireModel):
 class Range(WireModel):
     start: Position
     end: Position
-
-
-class InitializationOptions(WireModel):
-    """Sent by the client in `initialize`; the client restarts the server when these change."""
-
-    model: str = Field(
-        default="gpt-4o-mini",
-        min_length=1,
-        description="Model for files that do not name their own.",
-    )
-    debounce_ms: int = Field(
-        default=100,
-        ge=0,
-        le=10_000,
-        description="Delay after the last edit before a document is recounted.",
-    )
-    max_document_characters: int = Field(
-        default=4_000_000, ge=1, description="Larger documents are not counted."
-    )
-    max_output_tokens: int = Field(
-        default=1024,
-        ge=1,
-        le=10_000_000,
-        description="Expected output per call, for files that declare none.",
-    )
-    budget_tokens: int = Field(
-        default=0,
-        ge=0,
-        le=100_000_000,
-        description="Room for runtime content (retrieved documents, history) per call.",
-    )
-    calls_per_day: int = Field(default=1000, ge=0, le=1_000_000_000)
-    saturation_warning: float = Field(
-        default=0.8, gt=0, le=1, description="Share of the context window that draws a warning."
-    )
-    few_shot_share_info: float = Field(
-        default=0.3,
-        ge=0,
-        le=1,
-        description="Share of the prompt in few-shot examples that suggests fine-tuning.",
-    )
-    models: dict[str, ModelOverride] = Field(
-        default_factory=dict, description="Models to add, or catalog facts to override, by name."
-    )
-    dataset_folder: str = Field(
-        default="",
-        description="Folder for exported datasets, relative to the workspace; empty: beside "
-        "the prompt.",
-    )
-    export_format: Literal["openai", "prompt-completion", "alpaca", "sharegpt"] = "openai"
-    export_system: Literal["strip", "keep", "omit"] = Field(
-        default="strip",
-        description="The system message of exported records: the prompt's system text without "
-        "its examples, as written, or none.",
-    )
-    training_model: str = Field(
-        default="gpt-4o-mini",
-        min_length=1,
-        description="Model whose tokenizer measures dataset examples against the sequence limit.",
-    )
-    max_sequence_tokens: int = Field(
-        default=16_384,
-        ge=1,
-        le=10_000_000,
-        description="Dataset examples longer than this (in the training model's tokens) warn.",
-    )
 
 
 class TokenBreakdown(WireModel):
@@ -236,3 +169,33 @@ class CheckReport(WireModel):
     skipped: list[SkippedFile] = Field(
         default_factory=list, description="Files given that are not prompts (other JSON or YAML)."
     )
+
+
+class ExportActionData(WireModel):
+    """The `data` of the export code action: what `codeAction/resolve` needs to build its edit
+    (the client keeps it opaque and sends it back)."""
+
+    uri: str = Field(description="The prompt the action was offered on.")
+    version: int = Field(description="The document version the action was offered for.")
+    quick_fix: bool = Field(default=False, description="Offered as a fine-tuning quick fix.")
+
+
+class ServerStatusParams(WireModel):
+    """Request `promptweight/serverStatus`, client to server: no parameters."""
+
+
+class DocumentStatus(WireModel):
+    uri: str
+    version: int = Field(description="The newest version the server holds.")
+    folder: str | None = Field(description="The workspace folder it belongs to, if any.")
+    analysed_version: int | None = Field(description="The version of the kept analysis.")
+    analysing_version: int | None = Field(description="The version being analysed now.")
+    analyses: int = Field(description="Analyses started for this document since it opened.")
+
+
+class ServerStatus(WireModel):
+    """What the server holds: one entry per open document, for logs and tests."""
+
+    position_encoding: str
+    folders: list[str]
+    documents: list[DocumentStatus]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
 
+import pytest
+
 from server.core.prompt_files import PROMPT_FILE_PATTERNS, is_prompt_file
-from shared_schemas import DocumentStats
+from shared_schemas import DocumentStats, Settings
 from shared_schemas.generate import SCHEMA_PATH, render
+from shared_schemas.methods import METHODS
+from shared_schemas.settings import setting_scope
+from shared_schemas.vscode_settings import render_package_json
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -44,13 +50,59 @@ def test_activation_events_cover_every_prompt_file_pattern() -> None:
     assert {f"workspaceContains:**/{p}" for p in PROMPT_FILE_PATTERNS} <= events
 
 
-def test_settings_and_initialization_options_agree() -> None:
+def test_package_json_settings_are_generated_from_the_model() -> None:
+    text = (REPO / "package.json").read_text(encoding="utf-8")
+    assert text == render_package_json(text), "run `make generate`"
+
+
+def test_every_server_setting_is_contributed_with_its_scope() -> None:
     manifest = json.loads((REPO / "package.json").read_text(encoding="utf-8"))
-    settings = manifest["contributes"]["configuration"]["properties"]
-    options = json.loads(render())["$defs"]["InitializationOptions"]["properties"]
-    for name, option in options.items():
-        # `models` defaults to a fresh {} (default_factory), which JSON Schema does not show.
-        assert settings[f"promptweight.{name}"]["default"] == option.get("default", {})
+    properties = manifest["contributes"]["configuration"]["properties"]
+    for name, field in Settings.model_fields.items():
+        key = "promptweight." + (field.alias or name)
+        assert properties[key]["scope"] == setting_scope(name)
+
+
+def test_the_client_sends_the_keys_the_model_defines() -> None:
+    generated = (REPO / "client" / "src" / "generated" / "protocol.ts").read_text(encoding="utf-8")
+    match = re.search(r"export const SETTINGS = \{(.*?)\} as const", generated, re.S)
+    assert match is not None
+    sent = set(re.findall(r'"(\w+)":', match.group(1)))
+    assert sent == {field.alias or name for name, field in Settings.model_fields.items()}
+
+
+def _sources(folder: str, suffix: str) -> list[Path]:
+    return [p for p in (REPO / folder).rglob(f"*{suffix}") if "generated" not in p.parts]
+
+
+@pytest.mark.parametrize(("folder", "suffix"), [("client/src", ".ts"), ("server", ".py")])
+def test_custom_method_names_come_from_the_registry(folder: str, suffix: str) -> None:
+    for path in _sources(folder, suffix):
+        text = path.read_text(encoding="utf-8")
+        for method in METHODS:
+            assert f'"{method.name}"' not in text, f"{path}: use the registry for {method.name}"
+
+
+def test_the_registry_names_each_method_once() -> None:
+    assert len({m.name for m in METHODS}) == len({m.key for m in METHODS}) == len(METHODS)
+
+
+def _imported_modules(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+FORBIDDEN_IN_CORE = {"pygls", "lsprotocol", "torch", "transformers", "peft", "bitsandbytes"}
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "server" / "core").rglob("*.py")), ids=str)
+def test_the_core_imports_neither_lsp_nor_training_libraries(path: Path) -> None:
+    assert not _imported_modules(path) & FORBIDDEN_IN_CORE
 
 
 def test_examples_are_prompt_files() -> None:

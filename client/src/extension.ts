@@ -6,20 +6,15 @@ import {
   ServerOptions,
   TransportKind,
 } from "vscode-languageclient/node";
-import {
-  CountSelectionParams,
-  CountSelectionResult,
-  DocumentStats,
-  ExportDatasetParams,
-  ExportDatasetResult,
-  InitializationOptions,
-} from "./generated/protocol";
+import { CountSelectionParams, ExportDatasetParams, METHODS } from "./generated/protocol";
+import { initializationOptions, WorkspaceSettings } from "./initializationOptions";
 import { findInterpreter, InterpreterError } from "./interpreter";
+import { InterpreterChangeWatch, PYTHON_EXTENSION_ID } from "./pythonExtension";
+import { RestartQueue } from "./restarts";
+import { executeCommand, onNotification, sendRequest } from "./serverMethods";
 import { prepareServerEnvironment } from "./serverEnvironment";
 import { TokenStatusBar } from "./statusBar";
 
-const DOCUMENT_STATS = "promptweight/documentStats";
-const COUNT_SELECTION = "promptweight/countSelection";
 const SELECTION_DELAY_MS = 150;
 
 // Must agree with server/core/prompt_files.py; a test checks that it does.
@@ -38,40 +33,27 @@ export const PROMPT_FILE_PATTERNS = [
 let client: LanguageClient | undefined;
 let log: vscode.LogOutputChannel;
 let statusBar: TokenStatusBar;
+/** Every start and restart, and the last stop, go through it: see restarts.ts. */
+let restarts: RestartQueue | undefined;
+let interpreterWatch: InterpreterChangeWatch;
 
-/** Every promptweight.* setting the server reads; it validates them and reports bad ones. */
-function initializationOptions(): InitializationOptions {
-  const config = vscode.workspace.getConfiguration("promptweight");
-  const options: Record<string, unknown> = {};
-  for (const key of [
-    "model",
-    "debounceMs",
-    "maxDocumentCharacters",
-    "maxOutputTokens",
-    "budgetTokens",
-    "callsPerDay",
-    "saturationWarning",
-    "fewShotShareInfo",
-    "datasetFolder",
-    "exportFormat",
-    "exportSystem",
-    "trainingModel",
-    "maxSequenceTokens",
-  ]) {
-    options[key] = config.get(key);
-  }
-  // Model overrides may name tokenizer files: only a trusted workspace may set them.
-  const models = config.inspect<Record<string, unknown>>("models");
-  options.models = vscode.workspace.isTrusted
-    ? { ...models?.globalValue, ...models?.workspaceValue, ...models?.workspaceFolderValue }
-    : { ...models?.globalValue };
-  return options as InitializationOptions;
+function workspaceSettings(): WorkspaceSettings {
+  return {
+    trusted: vscode.workspace.isTrusted,
+    window: vscode.workspace.getConfiguration("promptweight"),
+    folders: (vscode.workspace.workspaceFolders ?? []).map((folder) => ({
+      uri: folder.uri.toString(),
+      settings: vscode.workspace.getConfiguration("promptweight", folder.uri),
+    })),
+  };
 }
 
 async function startClient(context: vscode.ExtensionContext): Promise<void> {
   let python: string;
   try {
-    const interpreter = await findInterpreter(log);
+    // The search may have activated the Python extension (trusted workspaces), even when it
+    // found nothing: from then on its interpreter changes can be watched.
+    const interpreter = await findInterpreter(log).finally(() => interpreterWatch.subscribe());
     python = (await prepareServerEnvironment(context, interpreter, log)).python;
   } catch (error) {
     if (!(error instanceof InterpreterError)) {
@@ -99,12 +81,12 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       // Fine-tuning datasets: validated line by line.
       { scheme: "file", pattern: "**/*.jsonl" },
     ],
-    initializationOptions: initializationOptions(),
+    initializationOptions: initializationOptions(workspaceSettings()),
     outputChannel: log,
     traceOutputChannel: log,
   };
   client = new LanguageClient("promptweight", "Promptweight", serverOptions, clientOptions);
-  client.onNotification(DOCUMENT_STATS, (stats: DocumentStats) => statusBar.update(stats));
+  onNotification(client, METHODS.documentStats.name, (stats) => statusBar.update(stats));
   await client.start();
 }
 
@@ -133,6 +115,18 @@ async function restartClient(context: vscode.ExtensionContext): Promise<void> {
   await startClient(context);
 }
 
+function reportFailedStart(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  log.error(`starting the language server: ${message}`);
+  void showStartError(`Promptweight: the language server did not start: ${message}`);
+}
+
+/** Resolves once a restart that began after the request has ended. */
+function requestRestart(reason: string): Promise<void> {
+  log.info(`${reason}: restarting the language server`);
+  return restarts?.request() ?? Promise.resolve();
+}
+
 function watchSelection(): vscode.Disposable {
   let timer: NodeJS.Timeout | undefined;
   return vscode.window.onDidChangeTextEditorSelection((event) => {
@@ -152,7 +146,7 @@ function watchSelection(): vscode.Disposable {
         })),
       };
       try {
-        const result = await client?.sendRequest<CountSelectionResult>(COUNT_SELECTION, params);
+        const result = client ? await sendRequest(client, METHODS.countSelection.name, params) : undefined;
         statusBar.setSelection(uri, result);
       } catch (error) {
         log.warn(`counting the selection: ${(error as Error).message}`);
@@ -186,10 +180,7 @@ async function exportDataset(clicked?: vscode.Uri, selected?: vscode.Uri[]): Pro
   }
   const [first, ...rest] = uris.map((u) => u.toString());
   const params: ExportDatasetParams = { uris: [first, ...rest], target };
-  const result = await client.sendRequest<ExportDatasetResult>("workspace/executeCommand", {
-    command: "promptweight.server.exportDataset",
-    arguments: [params],
-  });
+  const result = await executeCommand(client, METHODS.exportDataset.name, params);
   const show = result.applied ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   await show(`Promptweight: ${result.message}`);
 }
@@ -200,7 +191,7 @@ function activePrompt(): vscode.Uri[] {
 }
 
 async function selectInterpreter(): Promise<void> {
-  if (vscode.extensions.getExtension("ms-python.python")) {
+  if (vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) {
     await vscode.commands.executeCommand("python.setInterpreter");
   } else {
     await vscode.commands.executeCommand("workbench.action.openSettings", "promptweight.python");
@@ -212,35 +203,39 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   statusBar = new TokenStatusBar(() =>
     vscode.workspace.getConfiguration("promptweight").get<number>("saturationWarning", 0.8),
   );
+  restarts = new RestartQueue(() => restartClient(context), reportFailedStart);
+  interpreterWatch = new InterpreterChangeWatch(() => void requestRestart("the Python interpreter changed"));
   context.subscriptions.push(
     log,
     statusBar,
+    interpreterWatch,
     vscode.window.onDidChangeActiveTextEditor(() => statusBar.render()),
     vscode.workspace.onDidCloseTextDocument((document) => statusBar.forget(document.uri.toString())),
     watchSelection(),
-    vscode.commands.registerCommand("promptweight.restartServer", () => restartClient(context)),
+    vscode.commands.registerCommand("promptweight.restartServer", () => requestRestart("Restart command")),
     vscode.commands.registerCommand("promptweight.showLogs", () => log.show()),
     vscode.commands.registerCommand("promptweight.selectInterpreter", selectInterpreter),
     vscode.commands.registerCommand("promptweight.showBreakdown", (uri?: string) => statusBar.showBreakdown(uri)),
     vscode.commands.registerCommand("promptweight.exportDataset", exportDataset),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration("promptweight")) {
-        log.info("settings changed: restarting the language server");
-        void restartClient(context);
+        void requestRestart("settings changed");
       }
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => restartClient(context)),
+    // Each folder has its own settings in initializationOptions.
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void requestRestart("workspace folders changed")),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      interpreterWatch.subscribe();
+      void requestRestart("workspace trusted");
+    }),
   );
-  const python = vscode.extensions.getExtension<{ environments?: { onDidChangeActiveEnvironmentPath?: vscode.Event<unknown> } }>("ms-python.python");
-  if (python?.isActive) {
-    const event = python.exports.environments?.onDidChangeActiveEnvironmentPath;
-    if (event) {
-      context.subscriptions.push(event(() => restartClient(context)));
-    }
-  }
-  await startClient(context);
+  // Already active (another extension started it): watch it now rather than after a search.
+  interpreterWatch.subscribe();
+  await restarts.request();
 }
 
 export async function deactivate(): Promise<void> {
+  // A start in progress ends first: a stop under it would miss the server it is starting.
+  await restarts?.close();
   await stopClient();
 }

@@ -1,6 +1,8 @@
 // Finding a Python 3.11+ interpreter to run the language server.
 import { execFile } from "node:child_process";
 import * as vscode from "vscode";
+import { Candidate, consultsPythonExtension, interpreterCandidates } from "./interpreterCandidates";
+import { pythonExtensionInterpreter } from "./pythonExtension";
 
 export const MIN_PYTHON: readonly [number, number] = [3, 11];
 
@@ -13,13 +15,6 @@ export interface Interpreter {
 }
 
 export class InterpreterError extends Error {}
-
-/** The minimal slice of the Python extension's API that this extension reads. */
-interface PythonExtensionApi {
-  environments?: {
-    getActiveEnvironmentPath(resource?: vscode.Uri): { path: string };
-  };
-}
 
 const PROBE =
   "import json, sys; print(json.dumps({'executable': sys.executable, 'version': list(sys.version_info[:3])}))";
@@ -48,39 +43,14 @@ export function isSupported(interpreter: Interpreter): boolean {
   return major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1]);
 }
 
-async function pythonExtensionInterpreter(): Promise<string | undefined> {
-  const extension = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
-  if (!extension) {
-    return undefined;
-  }
-  const api = extension.isActive ? extension.exports : await extension.activate();
-  return api.environments?.getActiveEnvironmentPath().path;
-}
-
-/**
- * The `promptweight.python` setting when set (and nothing else: a broken explicit choice is an
- * error, not a silent fallback); else the Python extension's interpreter, then `python3` on
- * PATH. In an untrusted workspace, workspace-level settings and the Python extension's choice
- * (which may point into the workspace) are skipped: both could run code the workspace brought.
- */
-export async function candidates(): Promise<Array<{ command: string; source: string }>> {
+/** What to try, in order; the rules are in interpreterCandidates.ts. */
+export async function candidates(): Promise<Candidate[]> {
   const setting = vscode.workspace.getConfiguration("promptweight").inspect<string>("python");
   const trusted = vscode.workspace.isTrusted;
-  const configured = trusted
-    ? setting?.workspaceFolderValue || setting?.workspaceValue || setting?.globalValue
-    : setting?.globalValue;
-  const found: Array<{ command: string; source: string }> = [];
-  if (configured) {
-    return [{ command: configured, source: "setting promptweight.python" }];
-  }
-  if (trusted) {
-    const fromExtension = await pythonExtensionInterpreter().catch(() => undefined);
-    if (fromExtension) {
-      found.push({ command: fromExtension, source: "the Python extension's interpreter" });
-    }
-  }
-  found.push({ command: process.platform === "win32" ? "python" : "python3", source: "PATH" });
-  return found;
+  const fromExtension = consultsPythonExtension(setting, trusted)
+    ? await pythonExtensionInterpreter().catch(() => undefined)
+    : undefined;
+  return interpreterCandidates({ setting, trusted, fromExtension, platform: process.platform });
 }
 
 /** The first candidate that runs and is new enough; the error lists what was tried. */

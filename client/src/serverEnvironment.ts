@@ -18,14 +18,26 @@ export interface ServerEnvironment {
   kind: "managed" | "interpreter";
 }
 
-function run(command: string, args: string[], log: vscode.LogOutputChannel): Promise<void> {
-  log.info(`running ${command} ${args.join(" ")}`);
+/**
+ * Runs `python -I -m <module> ...`: isolated mode and a working directory of our own, so that a
+ * workspace holding `venv.py` or `pip/__main__.py` cannot have its code run in their place. An
+ * argument list, never a shell.
+ */
+function runModule(
+  python: string,
+  module: string,
+  args: string[],
+  cwd: string,
+  log: vscode.LogOutputChannel,
+): Promise<void> {
+  const argv = ["-I", "-m", module, ...args];
+  log.info(`running ${python} ${argv.join(" ")} in ${cwd}`);
   return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: 300_000, windowsHide: true }, (error, stdout, stderr) => {
+    execFile(python, argv, { cwd, timeout: 300_000, windowsHide: true }, (error, stdout, stderr) => {
       if (stdout.trim()) log.info(stdout.trim());
       if (stderr.trim()) log.warn(stderr.trim());
       if (error) {
-        reject(new InterpreterError(`${path.basename(command)} ${args[0]} ${args[1]} failed: ${stderr.trim() || error.message}`));
+        reject(new InterpreterError(`${path.basename(python)} -m ${module} failed: ${stderr.trim() || error.message}`));
       } else {
         resolve();
       }
@@ -56,12 +68,14 @@ export async function prepareServerEnvironment(
   }
   const [major, minor] = interpreter.version;
   const version = context.extension.packageJSON.version as string;
-  const envsDir = path.join(context.globalStorageUri.fsPath, "envs");
+  const storage = context.globalStorageUri.fsPath;
+  const envsDir = path.join(storage, "envs");
   const envDir = path.join(envsDir, `py${major}.${minor}-${version}-${await wheelhouseKey(wheels)}`);
   if (existsSync(venvPython(envDir))) {
     return { python: venvPython(envDir), kind: "managed" };
   }
 
+  // With its parent, the storage folder: the working directory of the commands below.
   await fs.mkdir(envsDir, { recursive: true });
   // Built aside and renamed into place, so an interrupted install never looks finished.
   const partial = await fs.mkdtemp(path.join(envsDir, ".partial-"));
@@ -72,10 +86,12 @@ export async function prepareServerEnvironment(
         title: "Promptweight: preparing its Python environment (first start only)",
       },
       async () => {
-        await run(interpreter.executable, ["-m", "venv", partial], log);
-        await run(
+        await runModule(interpreter.executable, "venv", [partial], storage, log);
+        await runModule(
           venvPython(partial),
-          ["-m", "pip", "--isolated", "install", "--no-index", "--find-links", wheels, "--disable-pip-version-check", "--no-input", `promptweight==${version}`],
+          "pip",
+          ["--isolated", "install", "--no-index", "--find-links", wheels, "--disable-pip-version-check", "--no-input", `promptweight==${version}`],
+          storage,
           log,
         );
       },

@@ -155,11 +155,31 @@ class PromptDocument:
         return tuple(examples), tuple(ordered)
 
 
-class LineIndex:
-    """Offsets to LSP positions: 0-based line, UTF-16 code-unit column."""
+PositionEncoding = Literal["utf-8", "utf-16", "utf-32"]
 
-    def __init__(self, text: str) -> None:
+
+def code_units(text: str, encoding: PositionEncoding) -> int:
+    """The length of `text` in `encoding`'s code units (lone surrogates count as one)."""
+    if encoding == "utf-32" or text.isascii():
+        return len(text)
+    if encoding == "utf-16":
+        return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+class LineIndex:
+    """Offsets to LSP positions and back: 0-based line, column in the code units of `encoding`
+    (UTF-16 unless the client negotiated another).
+
+    Each conversion costs a bisection plus at most one `_CHUNK`-character slice, on any line
+    length: a chat file written on one line holds every range on that line, so walking a line
+    from its start for each range would be quadratic in the file's size."""
+
+    _CHUNK = 256
+
+    def __init__(self, text: str, encoding: PositionEncoding = "utf-16") -> None:
         self.text = text
+        self.encoding = encoding
 
     @functools.cached_property
     def line_starts(self) -> list[int]:
@@ -171,23 +191,49 @@ class LineIndex:
             starts.append(start)
         return starts
 
+    @functools.cached_property
+    def _units_are_characters(self) -> bool:
+        return self.encoding == "utf-32" or self.text.isascii()
+
+    @functools.cached_property
+    def _chunk_units(self) -> list[int]:
+        """Code units before each `_CHUNK`-character boundary: [0, units(text[:C]), ...]."""
+        total, found, size = 0, [0], self._CHUNK
+        for start in range(0, len(self.text), size):
+            total += code_units(self.text[start : start + size], self.encoding)
+            found.append(total)
+        return found
+
+    def _units_before(self, offset: int) -> int:
+        if self._units_are_characters:
+            return offset
+        chunk = offset // self._CHUNK
+        boundary = chunk * self._CHUNK
+        return self._chunk_units[chunk] + code_units(self.text[boundary:offset], self.encoding)
+
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))
         line = bisect.bisect_right(self.line_starts, offset) - 1
-        prefix = self.text[self.line_starts[line] : offset]
-        # Astral characters take two UTF-16 code units.
-        column = len(prefix) + sum(1 for char in prefix if ord(char) > 0xFFFF)
-        return line, column
+        return line, self._units_before(offset) - self._units_before(self.line_starts[line])
 
     def offset(self, line: int, column: int) -> int:
-        """The inverse of `position`; positions past a line's end clamp to it."""
+        """The inverse of `position`; positions past a line's end clamp to it, and a column
+        inside a character's code units to that character's end."""
         if line >= len(self.line_starts):
             return len(self.text)
         start = self.line_starts[max(line, 0)]
         end = self.line_starts[line + 1] - 1 if line + 1 < len(self.line_starts) else len(self.text)
-        units = 0
-        offset = start
-        while offset < end and units < column:
-            units += 2 if ord(self.text[offset]) > 0xFFFF else 1
+        if column <= 0:
+            return start
+        if self._units_are_characters:
+            return min(start + column, end)
+        target = self._units_before(start) + column
+        # The last chunk boundary inside the line at or before the target, then character steps.
+        first, last = -(-start // self._CHUNK), end // self._CHUNK
+        chunk = bisect.bisect_right(self._chunk_units, target, first, last + 1) - 1
+        offset = max(start, chunk * self._CHUNK) if chunk >= first else start
+        units = self._units_before(offset)
+        while offset < end and units < target:
+            units += code_units(self.text[offset], self.encoding)
             offset += 1
         return offset

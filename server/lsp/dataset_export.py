@@ -16,7 +16,7 @@ from lsprotocol import types
 from server.core.datasets.dataset_file import existing_keys, inside, keys_of_lines, new_lines
 from server.core.datasets.export import ExportOptions, dataset_records
 from server.core.prompt_files import PROMPT_FILE_PATTERNS
-from server.core.prompt_model import PromptDocument
+from server.core.prompt_model import PositionEncoding, PromptDocument, code_units
 
 EXPORT_KIND = f"{types.CodeActionKind.Source.value}.promptweight.exportDataset"
 
@@ -51,7 +51,7 @@ def dataset_target(prompt: Path, folder: str, root: Path | None) -> Path:
     return target
 
 
-def _end_of(path: Path) -> tuple[types.Position, bool]:
+def _end_of(path: Path, encoding: PositionEncoding) -> tuple[types.Position, bool]:
     """Where an append goes, read without loading the file: (end position, ends with newline)."""
     lines, last = 0, b""
     with path.open("rb") as stream:
@@ -61,7 +61,7 @@ def _end_of(path: Path) -> tuple[types.Position, bool]:
                 last = b""
             else:
                 last = line
-    character = len(last.decode("utf-8", errors="replace").encode("utf-16-le")) // 2
+    character = code_units(last.decode("utf-8", errors="replace"), encoding)
     return types.Position(lines, character), not last
 
 
@@ -71,6 +71,7 @@ def dataset_edit(
     options: ExportOptions,
     open_text: str | None,
     can_create: bool,
+    encoding: PositionEncoding = "utf-16",
 ) -> DatasetEdit:
     """The edit that brings the examples of `documents` into `target`."""
     records, problems = [], []
@@ -95,10 +96,10 @@ def dataset_edit(
     noun = "example" if len(lines) == 1 else "examples"
     if exists:
         if open_text is not None:
-            end = _end_of_text(open_text)
+            end = _end_of_text(open_text, encoding)
             ends_with_newline = open_text == "" or open_text.endswith("\n")
         else:
-            end, ends_with_newline = _end_of(target)
+            end, ends_with_newline = _end_of(target, encoding)
         text = body if ends_with_newline else "\n" + body
         edit = types.WorkspaceEdit(
             document_changes=[
@@ -129,7 +130,7 @@ def dataset_edit(
     return DatasetEdit(title, edit, len(lines), skipped, len(problems))
 
 
-def _end_of_text(text: str) -> types.Position:
+def _end_of_text(text: str, encoding: PositionEncoding) -> types.Position:
     line = text.count("\n")
     last = text[text.rfind("\n") + 1 :]
-    return types.Position(line, len(last.encode("utf-16-le")) // 2)
+    return types.Position(line, code_units(last, encoding))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from server.core.datasets.validation import ValidationOptions, validate_dataset
+from server.core.prompt_model import LineIndex, PositionEncoding
 from shared_schemas.datasets import DatasetReport
 
 _SEVERITY = {
@@ -26,11 +27,25 @@ def validate_text(text: str, options: ValidationOptions) -> DatasetReport:
     return validate_dataset(lines, options)
 
 
-def dataset_diagnostics(report: DatasetReport) -> list[types.Diagnostic]:
+def dataset_diagnostics(
+    report: DatasetReport, text: str, encoding: PositionEncoding
+) -> list[types.Diagnostic]:
+    """The report's problems as diagnostics; the validator's UTF-16 columns are converted to
+    the client's position encoding."""
+    if encoding == "utf-16":
+
+        def position(line: int, column: int) -> types.Position:
+            return types.Position(line, column)
+    else:
+        utf16, wanted = LineIndex(text, "utf-16"), LineIndex(text, encoding)
+
+        def position(line: int, column: int) -> types.Position:
+            return types.Position(*wanted.position(utf16.offset(line, column)))
+
     found = [
         types.Diagnostic(
             range=types.Range(
-                types.Position(p.line, p.start_character), types.Position(p.line, p.end_character)
+                position(p.line, p.start_character), position(p.line, p.end_character)
             ),
             message=p.message,
             severity=_SEVERITY[p.severity],

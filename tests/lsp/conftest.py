@@ -17,6 +17,7 @@ from pytest_lsp.client import register_lsp_features
 
 from server.lsp.wire import plain_json_converter
 from shared_schemas import DocumentStats
+from shared_schemas.methods import DOCUMENT_STATS
 
 STATS_TIMEOUT_S = 20
 
@@ -80,17 +81,24 @@ class PromptClient:
 
 
 async def start_session(
-    lsp_client: LanguageClient, options: dict[str, Any]
+    lsp_client: LanguageClient,
+    options: dict[str, Any],
+    capabilities: types.ClientCapabilities | None = None,
+    folders: list[Path] | None = None,
 ) -> AsyncIterator[PromptClient]:
     inbox = StatsInbox()
 
-    @lsp_client.feature("promptweight/documentStats")
+    @lsp_client.feature(DOCUMENT_STATS.name)
     async def on_stats(params: Any) -> None:
         await inbox.put(params)
 
     await lsp_client.initialize_session(
         types.InitializeParams(
-            capabilities=types.ClientCapabilities(), initialization_options=options
+            capabilities=capabilities or types.ClientCapabilities(),
+            initialization_options=options,
+            workspace_folders=[
+                types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders or []
+            ],
         )
     )
     yield PromptClient(lsp_client, inbox)
@@ -180,7 +188,7 @@ async def editor_client(
     workspace.mkdir()
     inbox = StatsInbox()
 
-    @server_process.feature("promptweight/documentStats")
+    @server_process.feature(DOCUMENT_STATS.name)
     async def on_stats(params: Any) -> None:
         await inbox.put(params)
 

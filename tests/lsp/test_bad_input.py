@@ -9,6 +9,7 @@ import pytest
 from lsprotocol import types
 
 from server.core.encodings import get_encoding
+from shared_schemas.methods import COUNT_SELECTION
 from tests.lsp.conftest import PromptClient
 
 GOOD = "file:///work/good.prompty"
@@ -82,7 +83,7 @@ async def test_edits_for_a_document_never_opened_are_ignored(client: PromptClien
 
 async def test_selection_of_a_document_not_open_has_no_count(client: PromptClient) -> None:
     result = await client.lsp.protocol.send_request_async(
-        "promptweight/countSelection", {"uri": "file:///work/not-open.prompt", "ranges": []}
+        COUNT_SELECTION.name, {"uri": "file:///work/not-open.prompt", "ranges": []}
     )
     assert result["tokens"] is None
 
@@ -90,7 +91,7 @@ async def test_selection_of_a_document_not_open_has_no_count(client: PromptClien
 async def test_malformed_request_is_an_error_response(client: PromptClient) -> None:
     with pytest.raises(Exception, match="ranges"):
         await client.lsp.protocol.send_request_async(
-            "promptweight/countSelection", {"uri": GOOD, "ranges": "all of it"}
+            COUNT_SELECTION.name, {"uri": GOOD, "ranges": "all of it"}
         )
     await assert_still_serving(client)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from shared_schemas.methods import EXPORT_DATASET
 from tests.lsp.conftest import PromptClient
 
 PROMPT = """system:
@@ -172,7 +173,7 @@ async def test_command_merges_several_prompts(editor_client: PromptClient, tmp_p
     target = tmp_path / "workspace" / "merged.train.jsonl"
     result = await editor_client.lsp.workspace_execute_command_async(
         types.ExecuteCommandParams(
-            command="promptweight.server.exportDataset",
+            command=EXPORT_DATASET.name,
             arguments=[{"uris": [first.as_uri(), second.as_uri()], "target": target.as_uri()}],
         )
     )
@@ -189,7 +190,7 @@ async def test_target_outside_the_workspace_is_refused(
     prompt.write_text(PROMPT)
     result = await editor_client.lsp.workspace_execute_command_async(
         types.ExecuteCommandParams(
-            command="promptweight.server.exportDataset",
+            command=EXPORT_DATASET.name,
             arguments=[
                 {"uris": [prompt.as_uri()], "target": (tmp_path / "elsewhere.jsonl").as_uri()}
             ],

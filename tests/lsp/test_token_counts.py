@@ -7,6 +7,7 @@ from lsprotocol import types
 
 from server.core.encodings import get_encoding
 from server.core.formats.prompty import parse_prompty
+from shared_schemas.methods import COUNT_SELECTION
 from tests.lsp.conftest import PromptClient
 
 URI = "file:///work/examples/triage.prompty"
@@ -123,6 +124,6 @@ async def test_count_selection(
         for s, e in selection
     ]
     result = await client.lsp.protocol.send_request_async(
-        "promptweight/countSelection", {"uri": URI, "ranges": ranges}
+        COUNT_SELECTION.name, {"uri": URI, "ranges": ranges}
     )
     assert result["tokens"] == o200k(expected_text)

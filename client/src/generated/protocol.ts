@@ -7,9 +7,13 @@ export interface PromptweightProtocol {
   CountSelectionResult?: CountSelectionResult;
   DatasetReport?: DatasetReport;
   DocumentStats?: DocumentStats;
+  ExportActionData?: ExportActionData;
   ExportDatasetParams?: ExportDatasetParams;
   ExportDatasetResult?: ExportDatasetResult;
   InitializationOptions?: InitializationOptions;
+  ServerStatus?: ServerStatus;
+  ServerStatusParams?: ServerStatusParams;
+  Settings?: Settings;
 }
 /**
  * The whole output of `promptweight check --format json`.
@@ -322,6 +326,24 @@ export interface DocumentStats {
   version: number;
 }
 /**
+ * The `data` of the export code action: what `codeAction/resolve` needs to build its edit
+ * (the client keeps it opaque and sends it back).
+ */
+export interface ExportActionData {
+  /**
+   * Offered as a fine-tuning quick fix.
+   */
+  quickFix?: boolean;
+  /**
+   * The prompt the action was offered on.
+   */
+  uri: string;
+  /**
+   * The document version the action was offered for.
+   */
+  version: number;
+}
+/**
  * Command `promptweight.exportDataset`, client to server.
  */
 export interface ExportDatasetParams {
@@ -343,61 +365,87 @@ export interface ExportDatasetResult {
   written?: number;
 }
 /**
- * Sent by the client in `initialize`; the client restarts the server when these change.
+ * Sent by the client in `initialize`: the settings of the whole window, and of each
+ * workspace folder. The client restarts the server when any of them changes.
  */
 export interface InitializationOptions {
   /**
-   * Room for runtime content (retrieved documents, history) per call.
+   * Room reserved per call for runtime content such as retrieved documents or chat history; a file's frontmatter `promptweight.budget` overrides it.
    */
   budgetTokens?: number;
+  /**
+   * Calls per day, for the monthly cost; a file's frontmatter `promptweight.callsPerDay` overrides it.
+   */
   callsPerDay?: number;
   /**
-   * Folder for exported datasets, relative to the workspace; empty: beside the prompt.
+   * Folder for exported datasets, relative to the workspace folder (it must stay inside it). Empty: beside the prompt, as `<prompt>.train.jsonl`.
    */
   datasetFolder?: string;
   /**
-   * Delay after the last edit before a document is recounted.
+   * Delay after the last edit before a prompt file is recounted, in milliseconds.
    */
   debounceMs?: number;
+  /**
+   * Record format of exported datasets: OpenAI chat fine-tuning (also Hugging Face's conversational format), prompt-completion, Alpaca or ShareGPT.
+   */
   exportFormat?: "openai" | "prompt-completion" | "alpaca" | "sharegpt";
   /**
-   * The system message of exported records: the prompt's system text without its examples, as written, or none.
+   * The system message of exported records.
    */
   exportSystem?: "strip" | "keep" | "omit";
   /**
-   * Share of the prompt in few-shot examples that suggests fine-tuning.
+   * Share of the prompt spent on few-shot examples above which the file is flagged as a fine-tuning candidate.
    */
   fewShotShareInfo?: number;
   /**
-   * Larger documents are not counted.
+   * Per workspace folder; a document takes the settings of the folder that holds it, and the window's otherwise.
+   */
+  folders?: FolderSettings[];
+  /**
+   * Documents longer than this are not counted.
    */
   maxDocumentCharacters?: number;
   /**
-   * Expected output per call, for files that declare none.
+   * Expected output tokens per call, for files that declare none (Prompty `max_tokens`, Dotprompt `config.maxOutputTokens`). Used for cost and context saturation.
    */
   maxOutputTokens?: number;
   /**
-   * Dataset examples longer than this (in the training model's tokens) warn.
+   * Dataset examples longer than this, in the training model's tokens, draw a warning.
    */
   maxSequenceTokens?: number;
   /**
-   * Model for files that do not name their own.
+   * Model for prompt files that do not name their own (in their frontmatter). OpenAI models count exactly; open-weight models exactly when their `tokenizer.json` is found locally; others are estimated and shown with `≈`.
    */
   model?: string;
   /**
-   * Models to add, or catalog facts to override, by name.
+   * Models to add, or catalog facts to override, by name: `{"my-model": {"contextWindow": 32768, "inputUsdPerMillion": 0.2, "outputUsdPerMillion": 0.6, "tokenizer": {"kind": "huggingface", "repo": "org/name"}, "tokenizerPath": "tokenizers/my-model.json"}}`. `tokenizerPath` is relative to the workspace folder and must stay inside it.
    */
   models?: {
     [k: string]: ModelOverride;
   };
   /**
-   * Share of the context window that draws a warning.
+   * Share of the context window (prompt + output + budget) at which a warning is shown; over 100% is an error.
    */
   saturationWarning?: number;
   /**
-   * Model whose tokenizer measures dataset examples against the sequence limit.
+   * Model whose tokenizer measures `.jsonl` dataset examples against `promptweight.maxSequenceTokens`.
    */
   trainingModel?: string;
+}
+/**
+ * One workspace folder's settings, as VS Code resolves them for that folder.
+ */
+export interface FolderSettings {
+  /**
+   * Settings keys (as in `Settings`) with this folder's values; each is validated on its own, like the top-level ones.
+   */
+  settings?: {
+    [k: string]: unknown;
+  };
+  /**
+   * The workspace folder's URI.
+   */
+  uri: string;
 }
 /**
  * One entry of the `promptweight.models` setting. For a catalog model, the fields given
@@ -470,3 +518,137 @@ export interface EstimateTokenizer {
   encoding: string;
   kind?: "estimate";
 }
+/**
+ * What the server holds: one entry per open document, for logs and tests.
+ */
+export interface ServerStatus {
+  documents: DocumentStatus[];
+  folders: string[];
+  positionEncoding: string;
+}
+export interface DocumentStatus {
+  /**
+   * The version of the kept analysis.
+   */
+  analysedVersion: number | null;
+  /**
+   * Analyses started for this document since it opened.
+   */
+  analyses: number;
+  /**
+   * The version being analysed now.
+   */
+  analysingVersion: number | null;
+  /**
+   * The workspace folder it belongs to, if any.
+   */
+  folder: string | null;
+  uri: string;
+  /**
+   * The newest version the server holds.
+   */
+  version: number;
+}
+/**
+ * Request `promptweight/serverStatus`, client to server: no parameters.
+ */
+export interface ServerStatusParams {}
+/**
+ * Every setting the server reads, with its VS Code scope and documentation.
+ */
+export interface Settings {
+  /**
+   * Room reserved per call for runtime content such as retrieved documents or chat history; a file's frontmatter `promptweight.budget` overrides it.
+   */
+  budgetTokens?: number;
+  /**
+   * Calls per day, for the monthly cost; a file's frontmatter `promptweight.callsPerDay` overrides it.
+   */
+  callsPerDay?: number;
+  /**
+   * Folder for exported datasets, relative to the workspace folder (it must stay inside it). Empty: beside the prompt, as `<prompt>.train.jsonl`.
+   */
+  datasetFolder?: string;
+  /**
+   * Delay after the last edit before a prompt file is recounted, in milliseconds.
+   */
+  debounceMs?: number;
+  /**
+   * Record format of exported datasets: OpenAI chat fine-tuning (also Hugging Face's conversational format), prompt-completion, Alpaca or ShareGPT.
+   */
+  exportFormat?: "openai" | "prompt-completion" | "alpaca" | "sharegpt";
+  /**
+   * The system message of exported records.
+   */
+  exportSystem?: "strip" | "keep" | "omit";
+  /**
+   * Share of the prompt spent on few-shot examples above which the file is flagged as a fine-tuning candidate.
+   */
+  fewShotShareInfo?: number;
+  /**
+   * Documents longer than this are not counted.
+   */
+  maxDocumentCharacters?: number;
+  /**
+   * Expected output tokens per call, for files that declare none (Prompty `max_tokens`, Dotprompt `config.maxOutputTokens`). Used for cost and context saturation.
+   */
+  maxOutputTokens?: number;
+  /**
+   * Dataset examples longer than this, in the training model's tokens, draw a warning.
+   */
+  maxSequenceTokens?: number;
+  /**
+   * Model for prompt files that do not name their own (in their frontmatter). OpenAI models count exactly; open-weight models exactly when their `tokenizer.json` is found locally; others are estimated and shown with `≈`.
+   */
+  model?: string;
+  /**
+   * Models to add, or catalog facts to override, by name: `{"my-model": {"contextWindow": 32768, "inputUsdPerMillion": 0.2, "outputUsdPerMillion": 0.6, "tokenizer": {"kind": "huggingface", "repo": "org/name"}, "tokenizerPath": "tokenizers/my-model.json"}}`. `tokenizerPath` is relative to the workspace folder and must stay inside it.
+   */
+  models?: {
+    [k: string]: ModelOverride;
+  };
+  /**
+   * Share of the context window (prompt + output + budget) at which a warning is shown; over 100% is an error.
+   */
+  saturationWarning?: number;
+  /**
+   * Model whose tokenizer measures `.jsonl` dataset examples against `promptweight.maxSequenceTokens`.
+   */
+  trainingModel?: string;
+}
+
+/** Every custom method, from shared_schemas/methods.py. */
+export const METHODS = {
+  countSelection: { name: "promptweight/countSelection", kind: "request" },
+  documentStats: { name: "promptweight/documentStats", kind: "notification" },
+  exportDataset: { name: "promptweight.server.exportDataset", kind: "command" },
+  serverStatus: { name: "promptweight/serverStatus", kind: "request" },
+} as const;
+
+/** Each method's params and result types, by wire name. */
+export interface MethodPayloads {
+  "promptweight/countSelection": { params: CountSelectionParams; result: CountSelectionResult };
+  "promptweight/documentStats": { params: DocumentStats; result: void };
+  "promptweight.server.exportDataset": { params: ExportDatasetParams; result: ExportDatasetResult };
+  "promptweight/serverStatus": { params: ServerStatusParams; result: ServerStatus };
+}
+
+/** Every setting the server reads (`promptweight.<key>`), with its VS Code scope. */
+export const SETTINGS = {
+  "budgetTokens": "resource",
+  "callsPerDay": "resource",
+  "datasetFolder": "resource",
+  "debounceMs": "window",
+  "exportFormat": "resource",
+  "exportSystem": "resource",
+  "fewShotShareInfo": "resource",
+  "maxDocumentCharacters": "resource",
+  "maxOutputTokens": "resource",
+  "maxSequenceTokens": "resource",
+  "model": "resource",
+  "models": "machine-overridable",
+  "saturationWarning": "resource",
+  "trainingModel": "resource",
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;

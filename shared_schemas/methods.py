@@ -1,0 +1,75 @@
+"""Every custom method between the client and the server: its name, kind, direction and payload
+models. The server, the client (through the generated `METHODS` in protocol.ts) and the tests
+take the names from here, never from string literals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from shared_schemas.messages import (
+    CountSelectionParams,
+    CountSelectionResult,
+    DocumentStats,
+    ExportDatasetParams,
+    ExportDatasetResult,
+    ServerStatus,
+    ServerStatusParams,
+)
+from shared_schemas.wire import WireModel
+
+
+@dataclass(frozen=True)
+class CustomMethod:
+    key: str  # the name the generated TypeScript gives it
+    name: str  # on the wire
+    kind: Literal["request", "notification", "command"]
+    direction: Literal["client-to-server", "server-to-client"]
+    params: type[WireModel]
+    result: type[WireModel] | None = None
+
+
+DOCUMENT_STATS = CustomMethod(
+    "documentStats", "promptweight/documentStats", "notification", "server-to-client", DocumentStats
+)
+COUNT_SELECTION = CustomMethod(
+    "countSelection",
+    "promptweight/countSelection",
+    "request",
+    "client-to-server",
+    CountSelectionParams,
+    CountSelectionResult,
+)
+SERVER_STATUS = CustomMethod(
+    "serverStatus",
+    "promptweight/serverStatus",
+    "request",
+    "client-to-server",
+    ServerStatusParams,
+    ServerStatus,
+)
+# `workspace/executeCommand` with `arguments: [ExportDatasetParams]`.
+EXPORT_DATASET = CustomMethod(
+    "exportDataset",
+    "promptweight.server.exportDataset",
+    "command",
+    "client-to-server",
+    ExportDatasetParams,
+    ExportDatasetResult,
+)
+
+METHODS: tuple[CustomMethod, ...] = (DOCUMENT_STATS, COUNT_SELECTION, SERVER_STATUS, EXPORT_DATASET)
+
+
+def methods_table() -> dict[str, dict[str, str | None]]:
+    """The registry as plain JSON, for the generated TypeScript."""
+    return {
+        m.key: {
+            "name": m.name,
+            "kind": m.kind,
+            "direction": m.direction,
+            "params": m.params.__name__,
+            "result": m.result.__name__ if m.result else None,
+        }
+        for m in METHODS
+    }

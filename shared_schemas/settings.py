@@ -1,0 +1,169 @@
+"""The `promptweight.*` settings: defined once, here.
+
+`Settings` is what the server reads; VS Code's `contributes.configuration` in package.json is
+generated from it (`shared_schemas/vscode_settings.py`, `make generate`), and the client sends
+exactly the keys it defines (the generated `SETTINGS` table in protocol.ts). Each field's
+`scope` is VS Code's: `resource` settings may differ per workspace folder, `window` ones are
+the server's own, `machine-overridable` ones may name files or executables and are taken from
+the workspace only when it is trusted.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from shared_schemas.model_catalog import ModelOverride
+from shared_schemas.wire import WireModel
+
+SettingScope = Literal["application", "machine", "machine-overridable", "window", "resource"]
+
+
+def _scope(scope: SettingScope, **extra: Any) -> dict[str, Any]:
+    return {"scope": scope, **extra}
+
+
+class Settings(WireModel):
+    """Every setting the server reads, with its VS Code scope and documentation."""
+
+    model: str = Field(
+        default="gpt-4o-mini",
+        min_length=1,
+        description="Model for prompt files that do not name their own (in their frontmatter). "
+        "OpenAI models count exactly; open-weight models exactly when their `tokenizer.json` is "
+        "found locally; others are estimated and shown with `≈`.",
+        json_schema_extra=_scope("resource"),
+    )
+    debounce_ms: int = Field(
+        default=100,
+        ge=0,
+        le=10_000,
+        description="Delay after the last edit before a prompt file is recounted, in milliseconds.",
+        json_schema_extra=_scope("window"),
+    )
+    max_document_characters: int = Field(
+        default=4_000_000,
+        ge=1,
+        description="Documents longer than this are not counted.",
+        json_schema_extra=_scope("resource"),
+    )
+    max_output_tokens: int = Field(
+        default=1024,
+        ge=1,
+        le=10_000_000,
+        description="Expected output tokens per call, for files that declare none (Prompty "
+        "`max_tokens`, Dotprompt `config.maxOutputTokens`). Used for cost and context "
+        "saturation.",
+        json_schema_extra=_scope("resource"),
+    )
+    budget_tokens: int = Field(
+        default=0,
+        ge=0,
+        le=100_000_000,
+        description="Room reserved per call for runtime content such as retrieved documents or "
+        "chat history; a file's frontmatter `promptweight.budget` overrides it.",
+        json_schema_extra=_scope("resource"),
+    )
+    calls_per_day: int = Field(
+        default=1000,
+        ge=0,
+        le=1_000_000_000,
+        description="Calls per day, for the monthly cost; a file's frontmatter "
+        "`promptweight.callsPerDay` overrides it.",
+        json_schema_extra=_scope("resource"),
+    )
+    saturation_warning: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="Share of the context window (prompt + output + budget) at which a warning "
+        "is shown; over 100% is an error.",
+        json_schema_extra=_scope("resource"),
+    )
+    few_shot_share_info: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Share of the prompt spent on few-shot examples above which the file is "
+        "flagged as a fine-tuning candidate.",
+        json_schema_extra=_scope("resource"),
+    )
+    models: dict[str, ModelOverride] = Field(
+        default_factory=dict,
+        description='Models to add, or catalog facts to override, by name: `{"my-model": '
+        '{"contextWindow": 32768, "inputUsdPerMillion": 0.2, "outputUsdPerMillion": 0.6, '
+        '"tokenizer": {"kind": "huggingface", "repo": "org/name"}, "tokenizerPath": '
+        '"tokenizers/my-model.json"}}`. `tokenizerPath` is relative to the workspace folder and '
+        "must stay inside it.",
+        json_schema_extra=_scope("machine-overridable"),
+    )
+    dataset_folder: str = Field(
+        default="",
+        description="Folder for exported datasets, relative to the workspace folder (it must "
+        "stay inside it). Empty: beside the prompt, as `<prompt>.train.jsonl`.",
+        json_schema_extra=_scope("resource"),
+    )
+    export_format: Literal["openai", "prompt-completion", "alpaca", "sharegpt"] = Field(
+        default="openai",
+        description="Record format of exported datasets: OpenAI chat fine-tuning (also Hugging "
+        "Face's conversational format), prompt-completion, Alpaca or ShareGPT.",
+        json_schema_extra=_scope("resource"),
+    )
+    export_system: Literal["strip", "keep", "omit"] = Field(
+        default="strip",
+        description="The system message of exported records.",
+        json_schema_extra=_scope(
+            "resource",
+            enumDescriptions=[
+                "The prompt's system text with its examples taken out",
+                "The system text as written",
+                "No system message",
+            ],
+        ),
+    )
+    training_model: str = Field(
+        default="gpt-4o-mini",
+        min_length=1,
+        description="Model whose tokenizer measures `.jsonl` dataset examples against "
+        "`promptweight.maxSequenceTokens`.",
+        json_schema_extra=_scope("resource"),
+    )
+    max_sequence_tokens: int = Field(
+        default=16_384,
+        ge=1,
+        le=10_000_000,
+        description="Dataset examples longer than this, in the training model's tokens, draw a "
+        "warning.",
+        json_schema_extra=_scope("resource"),
+    )
+
+
+def setting_scope(name: str) -> SettingScope:
+    extra = Settings.model_fields[name].json_schema_extra
+    assert isinstance(extra, dict)
+    scope = extra["scope"]
+    assert isinstance(scope, str)
+    return scope  # type: ignore[return-value]
+
+
+class FolderSettings(WireModel):
+    """One workspace folder's settings, as VS Code resolves them for that folder."""
+
+    uri: str = Field(description="The workspace folder's URI.")
+    settings: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Settings keys (as in `Settings`) with this folder's values; each is "
+        "validated on its own, like the top-level ones.",
+    )
+
+
+class InitializationOptions(Settings):
+    """Sent by the client in `initialize`: the settings of the whole window, and of each
+    workspace folder. The client restarts the server when any of them changes."""
+
+    folders: list[FolderSettings] = Field(
+        default_factory=list,
+        description="Per workspace folder; a document takes the settings of the folder that "
+        "holds it, and the window's otherwise.",
+    )
