@@ -17,7 +17,7 @@ from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 from server.core import token_counters
 from server.core.encodings import get_encoding
 from server.core.model_choice import configured_tokenizer_path, find_cached_tokenizer
-from server.core.token_count import count_tokens, token_lengths_function
+from server.core.token_count import ApproximationNotes, count_tokens, token_lengths_function
 from server.core.token_counters import (
     _POOL,
     HuggingFaceCounter,
@@ -244,10 +244,12 @@ class RecordingCounter(TiktokenCounter):
         self.batches: list[tuple[str, list[str]]] = []
         self.encoding_began = threading.Event()
 
-    def _encode_lengths(self, texts: list[str]) -> list[int]:
+    def _encode_lengths(
+        self, texts: list[str], notes: ApproximationNotes | None = None
+    ) -> list[int]:
         self.batches.append((threading.current_thread().name, texts))
         self.encoding_began.set()
-        return super()._encode_lengths(texts)
+        return super()._encode_lengths(texts, notes)
 
 
 @pytest.fixture

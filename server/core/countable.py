@@ -13,7 +13,7 @@ BINARY_SNIFF_CHARACTERS = 8192
 class Skip:
     """Why a text is not counted at all."""
 
-    code: Literal["binary", "too-large", "error"]
+    code: Literal["binary", "too-large", "error", "stopped"]
     reason: str
 
 

@@ -4,7 +4,7 @@ figures (overhead, tools, saturation, cost) that follow from its model."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from server.core.countable import DEFAULT_MAX_DOCUMENT_CHARACTERS, Skip, why_not_counted
@@ -64,6 +64,13 @@ class PromptAnalysis:
     figures: Figures | None = None
     skipped: Skip | None = None
     usage_problems: tuple[Problem, ...] = ()
+    # Why some text was counted only approximately (a tokenizer that refused it whole).
+    count_notes: tuple[str, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        """Whether every count is the model's own tokenizer's, exactly."""
+        return self.model.exact and not self.count_notes
 
     # The weights are built on first use: the figures of a large prompt go out before.
     @functools.cached_property
@@ -91,12 +98,28 @@ class PromptAnalysis:
         return sum(self.message_tokens)
 
 
+class AnalysisStopped(Exception):
+    """The caller no longer wants this analysis (a newer version, or its time ran out)."""
+
+
+def _never() -> bool:
+    return False
+
+
+# Most problems one file reports; the rest are summed up in one more.
+MAX_PROBLEMS = 1000
+
+
 def analyse_prompt(
     file_name: str,
     text: str,
     settings: AnalysisSettings,
     read_partial: PartialReader | None = None,
+    should_stop: Callable[[], bool] = _never,
 ) -> PromptAnalysis:
+    """The whole analysis of one prompt file. `should_stop` is asked between its phases (parse,
+    examples, counts); when it answers True the analysis raises `AnalysisStopped`, so that work
+    nobody waits for any more ends early and gives its core back."""
     format = detect_format(file_name, text)
     skipped = why_not_counted(text, settings.max_characters)
     if skipped is not None:
@@ -118,13 +141,20 @@ def analyse_prompt(
     # `parse_prompt` announces the contents exactly once for every document it returns.
     [(model, pending)] = counting
     counter = model.counter
+    if should_stop():
+        pending.cancel()
+        raise AnalysisStopped
     found = document.examples
+    if should_stop():
+        pending.cancel()
+        raise AnalysisStopped
     # Then what examples hold beyond whole messages (chat pairs are whole messages).
     whole = set(pending.texts)
     extra = list(dict.fromkeys(t for e in found for t in (e.input, e.output) if t not in whole))
     pending_extra = counter.start_counting(extra, sum(map(len, extra)))
     tokens = dict(zip(pending.texts, pending.result(), strict=True))
     tokens.update(zip(extra, pending_extra.result(), strict=True))
+    count_notes = tuple(dict.fromkeys(why for _, why in pending.notes + pending_extra.notes))
     message_tokens = tuple(tokens[m.content] for m in document.messages)
     example_tokens = tuple((tokens[e.input], tokens[e.output]) for e in found)
     usage, usage_problems = usage_from_file(
@@ -155,6 +185,7 @@ def analyse_prompt(
         example_tokens=example_tokens,
         figures=figures,
         usage_problems=tuple(usage_problems + figure_problems(figures, usage, _top(document))),
+        count_notes=count_notes,
     )
 
 
@@ -180,4 +211,11 @@ def analysis_problems(analysis: PromptAnalysis) -> list[Problem]:
     for note in analysis.model.notes:
         code = "approximate-count" if note == counter_note else "unknown-model"
         problems.append(Problem("information", code, note, at))
-    return sorted(problems, key=lambda p: p.span.start)
+    for note in analysis.count_notes:
+        problems.append(Problem("information", "approximate-count", f"approximate: {note}", at))
+    problems.sort(key=lambda p: p.span.start)
+    if len(problems) > MAX_PROBLEMS:
+        rest = len(problems) - MAX_PROBLEMS
+        more = Problem("information", "more-problems", f"{rest:,} more problems not shown", at)
+        problems = [*problems[:MAX_PROBLEMS], more]
+    return problems

@@ -20,7 +20,11 @@ from pathlib import Path
 import tokenizers
 
 from server.core.encodings import get_encoding
-from server.core.token_count import token_lengths_function, without_lone_surrogates
+from server.core.token_count import (
+    ApproximationNotes,
+    token_lengths_function,
+    without_lone_surrogates,
+)
 
 # Texts up to this size are remembered (larger ones are cut into pieces that are, or else
 # counted afresh): an entry the size of a whole document would cost megabytes.
@@ -49,8 +53,10 @@ class TokenCounter(ABC):
         cached = self._cached(text)
         if cached is not None:
             return cached
-        tokens = self._encode_lengths([text])[0]
-        self._remember({text: tokens})
+        notes: ApproximationNotes = []
+        tokens = self._encode_lengths([text], notes)[0]
+        if not notes:  # an approximate count is not remembered as if it were exact
+            self._remember({text: tokens})
         return tokens
 
     def count_all(self, texts: Sequence[str]) -> list[int]:
@@ -101,8 +107,11 @@ class TokenCounter(ABC):
         return None
 
     @abstractmethod
-    def _encode_lengths(self, texts: list[str]) -> list[int]:
-        """The counts of `texts`, encoded on this thread."""
+    def _encode_lengths(
+        self, texts: list[str], notes: ApproximationNotes | None = None
+    ) -> list[int]:
+        """The counts of `texts`, encoded on this thread; an approximate one is noted in
+        `notes` with why."""
 
 
 class PendingCounts:
@@ -119,6 +128,8 @@ class PendingCounts:
         self._batch: list[str] = []
         self._batch_size = 0
         self._runs: list[tuple[list[str], Future[list[int]] | list[int]]] = []
+        # Texts counted only approximately, with why (appended from worker threads).
+        self.notes: ApproximationNotes = []
 
     def add(self, text: str) -> None:
         self.texts.append(text)
@@ -145,7 +156,7 @@ class PendingCounts:
 
     def _hand_over(self) -> None:
         batch, self._batch, self._batch_size = self._batch, [], 0
-        self._runs.append((batch, _POOL.submit(self._counter._encode_lengths, batch)))
+        self._runs.append((batch, _POOL.submit(self._counter._encode_lengths, batch, self.notes)))
 
     def close(self) -> None:
         """No more texts: the last batch is handed over, or encoded here and now when no
@@ -159,7 +170,7 @@ class PendingCounts:
             self._hand_over()
         else:
             batch, self._batch, self._batch_size = self._batch, [], 0
-            self._runs.append((batch, self._counter._encode_lengths(batch)))
+            self._runs.append((batch, self._counter._encode_lengths(batch, self.notes)))
 
     def cancel(self) -> None:
         """Withdraw the batches no worker has begun."""
@@ -174,13 +185,15 @@ class PendingCounts:
         for i in reversed(range(len(runs))):
             batch, run = runs[i]
             if isinstance(run, Future) and run.cancel():
-                runs[i] = (batch, self._counter._encode_lengths(batch))
+                runs[i] = (batch, self._counter._encode_lengths(batch, self.notes))
         fresh: dict[str, int] = {}
         for batch, run in runs:
             fresh.update(zip(batch, run.result() if isinstance(run, Future) else run, strict=True))
         known = self._known
         if fresh:
             known.update(fresh)
+            for text, _ in self.notes:  # approximate counts are not remembered as exact
+                fresh.pop(text, None)
             self._counter._remember(fresh)
         # Long texts are summed by index: hashing one (to look it up) would cost more.
         counts = [known[text] if len(text) <= _LIMIT else 0 for text in self.texts]
@@ -235,8 +248,10 @@ class TiktokenCounter(TokenCounter):
         # Long texts are counted by chunk, so an edit re-encodes one chunk, not the text.
         return tiktoken_chunks(text)
 
-    def _encode_lengths(self, texts: list[str]) -> list[int]:
-        return self._lengths(texts)
+    def _encode_lengths(
+        self, texts: list[str], notes: ApproximationNotes | None = None
+    ) -> list[int]:
+        return self._lengths(texts, notes)
 
     def _batch_characters(self, expected_characters: int) -> int | None:
         workers = usable_cpus()
@@ -266,7 +281,9 @@ class HuggingFaceCounter(TokenCounter):
         # is large it runs on a worker thread while the caller goes on.
         return sys.maxsize
 
-    def _encode_lengths(self, texts: list[str]) -> list[int]:
+    def _encode_lengths(
+        self, texts: list[str], notes: ApproximationNotes | None = None
+    ) -> list[int]:
         # The chat template's special tokens are chat overhead, counted on their own.
         # `encode_batch` spreads the texts over the cores itself.
         cleaned = [without_lone_surrogates(text) for text in texts]

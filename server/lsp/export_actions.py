@@ -52,7 +52,9 @@ async def _analysis_of(ls: PromptweightServer, uri: str) -> PromptAnalysis:
     if path is None:
         raise ExportRefused(f"{uri} is not a file")
     text = decode_source(await asyncio.to_thread(Path(path).read_bytes)).text
-    return await asyncio.to_thread(analyse, uri, text, ls.folder_of(uri))
+    analysis = await asyncio.to_thread(analyse, uri, text, ls.folder_of(uri))
+    assert analysis is not None  # only a `should_stop` stops it
+    return analysis
 
 
 def _can_create_files(ls: PromptweightServer) -> bool:

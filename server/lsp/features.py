@@ -15,7 +15,7 @@ def _tokens(count: int, exact: bool) -> str:
 
 
 def document_symbols(analysis: PromptAnalysis, index: LineIndex) -> list[types.DocumentSymbol]:
-    exact = analysis.model.exact
+    exact = analysis.exact
     symbols = []
     for position, weighed in enumerate(analysis.messages):
         message = weighed.message
@@ -79,7 +79,7 @@ def folding_ranges(analysis: PromptAnalysis, index: LineIndex) -> list[types.Fol
 
 
 def hover(analysis: PromptAnalysis, index: LineIndex, offset: int) -> types.Hover | None:
-    exact = analysis.model.exact
+    exact = analysis.exact
     encoding = analysis.model.counter.name
     for weighed in analysis.messages:
         marker = weighed.message.marker
@@ -125,7 +125,7 @@ def summary_line(analysis: PromptAnalysis) -> str | None:
     figures = analysis.figures
     if figures is None:
         return None
-    approx = "" if analysis.model.exact else "≈"
+    approx = "" if analysis.exact else "≈"
     return (
         f"{approx}{figures.input_tokens:,} tokens · {figures.saturation:.1%} of "
         f"{_compact(figures.context_window)} · {_usd(figures.cost_per_call_usd)}/call · "
@@ -138,7 +138,7 @@ def breakdown_markdown(analysis: PromptAnalysis) -> str | None:
     if figures is None:
         return None
     parts = token_breakdown(figures)
-    exact = analysis.model.exact
+    exact = analysis.exact
     rows = [
         ("System", parts.system),
         ("Few-shot examples", parts.examples),
@@ -184,7 +184,7 @@ def breakdown_hover(analysis: PromptAnalysis, index: LineIndex, offset: int) -> 
 
 def inlay_hints(analysis: PromptAnalysis, index: LineIndex) -> list[types.InlayHint]:
     """`412 tok` after each role marker and at the end of each example's first line."""
-    approx = "" if analysis.model.exact else "≈"
+    approx = "" if analysis.exact else "≈"
     hints = []
     for weighed in analysis.messages:
         marker = weighed.message.marker

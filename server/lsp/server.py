@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,12 @@ from server.core.garbage_collection import collection_paused
 from server.core.live_counts import LiveCounts
 from server.core.model_choice import choose_model
 from server.core.partials import partials_beside
-from server.core.prompt_analysis import PromptAnalysis, analyse_prompt, analysis_problems
+from server.core.prompt_analysis import (
+    AnalysisStopped,
+    PromptAnalysis,
+    analyse_prompt,
+    analysis_problems,
+)
 from server.core.prompt_model import PositionEncoding
 from server.core.prompt_parser import PartialReader, detect_format
 from server.figures_report import figures_fields
@@ -55,18 +61,30 @@ STRUCTURE_REFRESH_S = 0.4
 _ENCODINGS: dict[str, PositionEncoding] = {"utf-8": "utf-8", "utf-16": "utf-16", "utf-32": "utf-32"}
 
 
+def _never() -> bool:
+    return False
+
+
 def partial_reader(uri: str) -> PartialReader | None:
     path = to_fs_path(uri)
     return partials_beside(Path(path)) if path is not None else None
 
 
-def analyse(uri: str, text: str, folder: FolderContext) -> PromptAnalysis:
-    """The analysis of one text, on a worker thread; a failure is that document's alone."""
+def analyse(
+    uri: str, text: str, folder: FolderContext, should_stop: Callable[[], bool] = _never
+) -> PromptAnalysis | None:
+    """The analysis of one text, on a worker thread; a failure is that document's alone.
+    None: stopped, because `should_stop()` turned True."""
     try:
         with collection_paused():
-            return analyse_prompt(uri, text, folder.settings, partial_reader(uri))
-    except Exception as error:
-        # Say so where the user looks, and keep serving the other documents.
+            return analyse_prompt(uri, text, folder.settings, partial_reader(uri), should_stop)
+    except AnalysisStopped:
+        return None
+    except BaseException as error:
+        # Not only `Exception`: a tokenizer's Rust panic arrives as `PanicException`, a
+        # BaseException. Say so where the user looks, and keep serving the other documents.
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise
         log.exception("analysing %s failed", uri)
         return PromptAnalysis(
             detect_format(uri, ""),
@@ -237,7 +255,7 @@ class PromptweightServer(LanguageServer):
             format=None if not_a_prompt else analysis.format,
             model=analysis.file_model or state.folder.options.model,
             encoding=analysis.model.counter.name,
-            exact=analysis.model.exact,
+            exact=analysis.exact,
             prompt_tokens=figures.prompt_tokens if figures else analysis.prompt_tokens,
             skipped_reason=skipped,
             note=analysis.model.counter.note,

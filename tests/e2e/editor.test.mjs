@@ -1,5 +1,6 @@
 // Drives a real VS Code (code-server) in headless Chromium: the status bar must show tiktoken's
-// count of the open prompt file, follow typing, count a selection, and report a bad interpreter.
+// count of the open prompt file, follow typing, count a selection, report a bad interpreter,
+// export a dataset, and resolve the export source action only when it is picked.
 // Started by tests/e2e/run_editor_test.sh, which sets the E2E_* variables.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -184,4 +185,17 @@ test("Export Dataset writes the few-shot examples as an undoable edit", async ()
   const first = JSON.parse(lines[0]);
   assert.deepEqual(first.messages.map((m) => m.role), ["system", "user", "assistant"]);
   await page.screenshot({ path: join(env("E2E_SCREENSHOT_DIR"), "editor-e2e-export.png") });
+});
+
+test("the export source action is built when picked, and says so when the dataset holds every example", async () => {
+  // The test above wrote both examples: the action is still offered (it reads no file on a
+  // cursor move), and resolving it finds nothing new.
+  await page.locator(".explorer-folders-view .monaco-list-row", { hasText: FILE }).dblclick();
+  await runCommand("Source Action...");
+  const action = page.locator(".action-widget .monaco-list-row", { hasText: "Export 2 few-shot examples" });
+  await action.waitFor({ timeout: 15_000 });
+  await action.click();
+  const toast = page.locator(".notification-toast", { hasText: "already holds all 2 examples" });
+  await toast.waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: join(env("E2E_SCREENSHOT_DIR"), "editor-e2e-source-action.png") });
 });
