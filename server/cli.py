@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from server import __version__
@@ -20,9 +20,10 @@ from server.core.prompt_analysis import (
     analyse_prompt,
     analysis_problems,
 )
-from server.core.prompt_files import is_prompt_file
+from server.core.prompt_files import FoundFile, find_prompt_files, read_found
 from server.core.prompt_model import LineIndex, Problem, Span
 from server.core.prompt_parser import detect_format
+from server.core.safe_files import FileTooLargeError
 from server.core.source_text import decode_source
 from server.figures_report import prompt_figures
 from shared_schemas import (
@@ -72,7 +73,7 @@ def file_report(
         format=analysis.format,
         model=analysis.file_model,
         encoding=analysis.model.counter.name,
-        exact=analysis.model.exact,
+        exact=analysis.exact,
         messages=[
             MessageReport(
                 role=m.message.role.value,
@@ -124,20 +125,22 @@ def unread_report(path: Path, settings: AnalysisSettings, code: str, message: st
     )
 
 
-def check_file(path: Path, settings: AnalysisSettings) -> FileReport | SkippedFile:
+def check_file(
+    path: Path, settings: AnalysisSettings, within: Path | None = None
+) -> FileReport | SkippedFile:
     max_characters = settings.max_characters
     try:
-        size = path.stat().st_size
         # UTF-8 needs at most 4 bytes a character: larger files are over the limit unread.
-        raw = b"" if size > 4 * max_characters else path.read_bytes()
+        raw = read_found(FoundFile(path, within), 4 * max_characters)
+    except FileTooLargeError as error:
+        size = f"{error.size:,}" if error.size is not None else f"over {error.limit:,}"
+        message = f"file is {size} bytes, too large to count (--max-characters {max_characters})"
+        return unread_report(path, settings, "too-large", message)
     except OSError as error:
         return unread_report(path, settings, "unreadable", f"cannot read: {error.strerror}")
-    if size > 4 * max_characters:
-        message = f"file is {size:,} bytes, too large to count (--max-characters {max_characters})"
-        return unread_report(path, settings, "too-large", message)
 
     source = decode_source(raw)
-    read = partials_beside(path)
+    read = partials_beside(path, max_characters)
     analysis = analyse_prompt(path.name, source.text, settings, read)
     if analysis.document is None and analysis.skipped is None:
         return SkippedFile(
@@ -150,15 +153,6 @@ def check_file(path: Path, settings: AnalysisSettings) -> FileReport | SkippedFi
         message = f"invalid UTF-8 ({source.invalid_count} bytes); counted as U+FFFD"
         extra.append(Problem("warning", "invalid-utf8", message, Span(at, at + 1)))
     return file_report(path, source.text, analysis, extra)
-
-
-def expand_paths(paths: Sequence[Path]) -> Iterator[Path]:
-    """Files are taken as given; folders are searched for prompt files."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and is_prompt_file(p))
-        else:
-            yield path
 
 
 def render_text(report: CheckReport) -> str:
@@ -247,7 +241,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(settings, str):
         print(f"promptweight: error: {settings}", file=sys.stderr)
         return EXIT_USAGE
-    results = [check_file(p, settings) for p in expand_paths(args.paths)]
+    results = [
+        SkippedFile(path=str(f.path), reason=f.skipped)
+        if f.skipped is not None
+        else check_file(f.path, settings, f.within)
+        for f in find_prompt_files(args.paths)
+    ]
     report = CheckReport(
         files=[r for r in results if isinstance(r, FileReport)],
         skipped=[r for r in results if isinstance(r, SkippedFile)],

@@ -6,10 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from server.core.countable import DEFAULT_MAX_DOCUMENT_CHARACTERS
 from server.core.datasets.dataset_file import (
     DatasetExistsError,
     DatasetWriteError,
     WriteMode,
+    check_dataset_target,
     write_dataset,
 )
 from server.core.datasets.export import (
@@ -23,6 +25,7 @@ from server.core.datasets.export import (
 from server.core.partials import partials_beside
 from server.core.prompt_model import LineIndex, Problem, Span
 from server.core.prompt_parser import parse_prompt
+from server.core.safe_files import read_regular_bytes
 from server.core.source_text import decode_source
 
 EXIT_OK, EXIT_NOTHING_WRITTEN, EXIT_USAGE = 0, 1, 2
@@ -79,7 +82,8 @@ def _warning_line(path: Path, index: LineIndex, problem: Problem) -> str:
 def _prompt_records(path: Path, options: ExportOptions) -> tuple[list[Record], list[str]] | str:
     """The prompt's records and the lines to print about it, or why it could not be read."""
     try:
-        source = decode_source(path.read_bytes())
+        # UTF-8 needs at most 4 bytes a character: the document limit, in bytes.
+        source = decode_source(read_regular_bytes(path, 4 * DEFAULT_MAX_DOCUMENT_CHARACTERS))
     except OSError as error:
         return f"cannot read {path}: {error.strerror or error}"
 
@@ -103,9 +107,14 @@ def _write_mode(args: argparse.Namespace) -> WriteMode:
 def run_export(args: argparse.Namespace) -> int:
     output: Path = args.output
     mode = _write_mode(args)
-    if output.is_dir():
+    if output.is_dir() and not output.is_symlink():
         _error(f"{output} is a folder; name the dataset file, e.g. -o {output / 'dataset.jsonl'}")
         return EXIT_USAGE
+    try:  # a symbolic link or a FIFO is refused before any prompt is read
+        check_dataset_target(output)
+    except DatasetWriteError as error:
+        _error(str(error))
+        return EXIT_NOTHING_WRITTEN
     if mode == "create" and output.exists():
         _error(
             f"{output} already exists: use --append to add the new records or --force to replace it"

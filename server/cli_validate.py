@@ -1,12 +1,14 @@
 """`promptweight validate DATASET.jsonl`: checks a chat fine-tuning dataset before training.
 
-The file is read in binary and streamed line by line, so its size does not matter. Tokens are
-counted with the tokenizer of the model to be fine-tuned (`--model`).
+The file is read in binary and streamed line by line, so its size does not matter; only a
+regular file is read (a FIFO or a device is refused). Tokens are counted with the tokenizer of
+the model to be fine-tuned (`--model`).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from server.core.datasets.validation import (
     validate_dataset,
 )
 from server.core.model_choice import ModelSettings, choose_model
+from server.core.safe_files import lines_within, open_regular
 from shared_schemas.datasets import DatasetReport, TokenDistribution
 
 EXIT_OK, EXIT_DATASET_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -130,8 +133,10 @@ def run_validate(args: argparse.Namespace) -> int:
     )
     path: Path = args.dataset
     try:
-        with path.open("rb") as lines:
-            report = validate_dataset(lines, options, str(path))
+        with open_regular(path) as stream:
+            # Streamed: as far as the file went when opened, if something keeps writing it.
+            size = os.fstat(stream.fileno()).st_size
+            report = validate_dataset(lines_within(stream, size), options, str(path))
     except OSError as error:
         reason = error.strerror or str(error)
         print(f"promptweight: error: cannot read {path}: {reason}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,13 +96,40 @@ def tool_tokens(metadata: Metadata, counter: TokenCounter) -> int:
         parts.append(metadata.output_schema)
     if not parts:
         return 0
-    return counter.count(json.dumps(parts, separators=(",", ":"), default=str))
+    try:
+        return counter.count(_compact_json(parts))
+    except (ValueError, RecursionError):
+        # A value that holds itself, or nests past the stack: the readers refuse both
+        # (`yaml_limits.py`, `json_values.MAX_NESTING`), so no file gets here.
+        return 0
+
+
+def _compact_json(value: Any) -> str:
+    try:
+        return json.dumps(value, separators=(",", ":"), default=str)
+    except TypeError:
+        # A key JSON cannot hold: YAML reads `2024-01-01:` as a date.
+        return json.dumps(_string_keys(value), separators=(",", ":"), default=str)
+
+
+def _string_keys(value: Any) -> Any:
+    """The value with every mapping key a string; nesting is bounded by the readers."""
+    if isinstance(value, dict):
+        return {
+            key if isinstance(key, str) else str(key): _string_keys(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_string_keys(item) for item in value]
+    return value
 
 
 def _setting_span(text: str, frontmatter: Span | None, key: str) -> Span:
     """Where `key:` is written in the frontmatter, for a diagnostic on the right line."""
     if frontmatter is None:
         return Span(0, 0)
+    # Linear: tried only at line starts, and the spaces before and after the literal key end at
+    # a non-space on that line.
     found = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*:", re.M).search(
         text, frontmatter.start, frontmatter.end
     )
@@ -114,7 +142,8 @@ def _whole_number(
     if value is None:
         return None, []
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        reason = f"must be a whole number, not {value!r}"
+        # Shortened: the value may be a whole list or mapping.
+        reason = f"must be a whole number, not {reprlib.repr(value)}"
     elif value != int(value):
         reason = f"must be a whole number, not {value}"
     elif not 0 <= value <= upper:

@@ -24,6 +24,12 @@ from shared_schemas.model_catalog import ModelCatalog, ModelEntry, ModelOverride
 ESTIMATE_ENCODING = "o200k_base"
 
 
+def _shown(name: str, limit: int = 80) -> str:
+    """A model name as a message quotes it: a name pasted by mistake (a whole paragraph, a
+    megabyte) must not become a megabyte-long diagnostic."""
+    return repr(name if len(name) <= limit else name[: limit - 3] + "...")
+
+
 @dataclass(frozen=True)
 class ModelChoice:
     name: str  # as asked for
@@ -142,7 +148,7 @@ def choose_model(name: str | None, settings: ModelSettings) -> ModelChoice:
         notes += resolution.problems
         if entry is None:
             notes.append(
-                f"unknown model {name!r}: not in the catalog or promptweight.models; "
+                f"unknown model {_shown(name)}: not in the catalog or promptweight.models; "
                 f"counted and priced as {settings.default_model}"
             )
     tokenizer_path = resolution.tokenizer_path if resolution and entry else None
@@ -151,7 +157,9 @@ def choose_model(name: str | None, settings: ModelSettings) -> ModelChoice:
         notes += [p for p in default.problems if p not in notes]
         entry, tokenizer_path = default.entry, default.tokenizer_path
         if entry is None:
-            notes.append(f"unknown default model {settings.default_model!r}; using gpt-4o-mini")
+            notes.append(
+                f"unknown default model {_shown(settings.default_model)}; using gpt-4o-mini"
+            )
             entry = resolve("gpt-4o-mini", catalog, {}).entry
             assert entry is not None, "the bundled catalog always has gpt-4o-mini"
     counter = counter_for(entry, tokenizer_path, settings.workspace_root)

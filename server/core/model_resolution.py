@@ -26,15 +26,25 @@ from shared_schemas.model_catalog import (
 DEFAULT_TOKENIZER = EstimateTokenizer(encoding="o200k_base")
 USER_PRICE_SOURCE = "user settings (promptweight.models)"
 
-_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")  # "Claude Sonnet 4.5 (copilot)"
-_PREFIXES = re.compile(r"^(?:[\w.-]+/)+")  # "openai/", "openrouter/meta-llama/", "models/"
+# Names come from files and settings, so any text: each step below is linear in the name.
+
+# "openai/", "openrouter/meta-llama/", "models/". Linear: anchored at the start, and a segment's
+# class excludes the `/` that ends it, so each character has one place in the match and a
+# failed segment is given back once.
+_PREFIXES = re.compile(r"^(?:[\w.-]+/)+")
 # One suffix that names a snapshot or a channel of a model rather than another model:
 # -2024-08-06, -20250929, -09-2025 (Google), -0125, @20240307 (Vertex), -latest, -global
-# (Azure), -preview, -exp, -thinking (Copilot).
-_SUFFIX = re.compile(
-    r"(?:-\d{4}-\d{2}-\d{2}|-\d{8}|-\d{2}-\d{4}|-\d{4}|@[\w.-]+"
-    r"|-latest|-global|-preview|-exp|-thinking)$"
+# (Azure), -preview, -exp, -thinking (Copilot). The fixed ones are at most 11 characters, so
+# they are only looked for near the end. Linear: bounded literals, tried at a dozen positions.
+_DATED_OR_CHANNEL = re.compile(
+    r"(?:-\d{4}-\d{2}-\d{2}|-\d{8}|-\d{2}-\d{4}|-\d{4}|-latest|-global|-preview|-exp|-thinking)$"
 )
+_LONGEST_FIXED_SUFFIX = len("-2024-08-06\n")  # `$` also matches before a final newline
+# A Vertex version after the last `@`. Linear: one class run, matched at one position.
+_VERTEX_VERSION = re.compile(r"@[\w.-]+$")
+# No real name has more; a name made of thousands of suffixes would otherwise give thousands
+# of keys, each as long as the name (quadratic in time and memory).
+_MAX_SUFFIXES = 16
 _PRICE_FIELDS = frozenset(
     {
         "input_usd_per_million",
@@ -60,18 +70,48 @@ class Resolution:
     tokenizer_path: str | None = None  # from an override for the name or for its entry
 
 
+def _without_trailing_note(name: str) -> str:
+    r"""`Claude Sonnet 4.5 (copilot)` → `Claude Sonnet 4.5`: a last `(...)` holding no
+    parenthesis, and the spaces before it, cut off (`name` is stripped).
+
+    With `str` methods: the pattern `\s*\([^()]*\)\s*$` was tried at every space of a long
+    run of them, reading the run to its end each time (quadratic: over 60 s on 100 KB).
+    """
+    if not name.endswith(")"):
+        return name
+    opening = name.rfind("(")
+    if opening == -1 or ")" in name[opening + 1 : -1]:
+        return name
+    return name[:opening].rstrip()
+
+
 def normalise(name: str) -> str:
     """What users write to a lookup key: `openai/GPT-4o (Preview)` → `gpt-4o`."""
-    bare = _TRAILING_NOTE.sub("", name.strip())
+    bare = _without_trailing_note(name.strip())
     bare = _PREFIXES.sub("", bare.strip())
-    return re.sub(r"\s+", "-", bare.strip().lower())
+    # Each run of whitespace becomes one `-` (`str.split` with no argument splits at runs).
+    return "-".join(bare.strip().lower().split())
+
+
+def _without_suffix(key: str) -> str:
+    """`key` less one trailing snapshot or channel suffix (the longest, as a leftmost match of
+    the suffixes at the end finds it), or `key` itself."""
+    at = key.rfind("@")
+    # A fixed suffix holds no `@`, so a Vertex version, when there is one, starts leftmost.
+    if at != -1 and (version := _VERTEX_VERSION.match(key, at)) is not None:
+        return key[:at] + key[version.end() :]
+    fixed = _DATED_OR_CHANNEL.search(key, max(0, len(key) - _LONGEST_FIXED_SUFFIX))
+    return key[: fixed.start()] + key[fixed.end() :] if fixed else key
 
 
 def lookup_keys(key: str) -> Iterator[str]:
-    """`key`, then `key` less one more trailing snapshot or channel suffix each time."""
-    while key:
+    """`key`, then `key` less one more trailing snapshot or channel suffix each time (at most
+    `_MAX_SUFFIXES` of them)."""
+    for _ in range(_MAX_SUFFIXES + 1):
+        if not key:
+            return
         yield key
-        shorter = _SUFFIX.sub("", key)
+        shorter = _without_suffix(key)
         if shorter == key:
             return
         key = shorter

@@ -11,9 +11,15 @@ from server.core.prompt_model import ContentsFound, PromptDocument, PromptFormat
 # Reads a Dotprompt partial by name (`{{> style}}` → `_style.prompt` beside the file), or None.
 PartialReader = Callable[[str], str | None]
 
+# Both run on any text a user writes, with the interpreter lock held; both are linear.
+# Each branch starts with a literal `{{` or `<<<`, and its `\s*` runs (after `{{`, after
+# `history`) end at a non-space before the next `{{`: each character is read by the attempts
+# at one `{{`, a bounded number of times.
 _DOTPROMPT_SIGNS = re.compile(
     r"\{\{[#/]?\s*role\b|<<<dotprompt:|\{\{>\s*\w|\{\{\s*history\s*\}\}|\{\{\s*media\b"
 )
+# Tried only at line starts; the `\s*` after a key ends at a non-space, before the next line that
+# starts with a key.
 _DOTPROMPT_KEYS = re.compile(r"^(?:config|input|output|tools|maxTurns)\s*:", re.M)
 
 

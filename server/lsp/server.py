@@ -65,9 +65,9 @@ def _never() -> bool:
     return False
 
 
-def partial_reader(uri: str) -> PartialReader | None:
+def partial_reader(uri: str, max_characters: int) -> PartialReader | None:
     path = to_fs_path(uri)
-    return partials_beside(Path(path)) if path is not None else None
+    return partials_beside(Path(path), max_characters) if path is not None else None
 
 
 def analyse(
@@ -77,7 +77,8 @@ def analyse(
     None: stopped, because `should_stop()` turned True."""
     try:
         with collection_paused():
-            return analyse_prompt(uri, text, folder.settings, partial_reader(uri), should_stop)
+            reader = partial_reader(uri, folder.settings.max_characters)
+            return analyse_prompt(uri, text, folder.settings, reader, should_stop)
     except AnalysisStopped:
         return None
     except BaseException as error:

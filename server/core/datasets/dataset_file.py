@@ -2,7 +2,8 @@
 
 Every write goes to a temporary file beside the dataset, is flushed to disk, and only then
 takes the dataset's name (`os.replace`, atomic on one filesystem). Until that moment the old
-file is untouched; after any failure the temporary file is removed.
+file is untouched; after any failure the temporary file is removed. A dataset is never
+written through a symbolic link (the write is refused), and only regular files are read.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ import secrets
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from server.core.datasets.export import Record, jsonl_line, record_key
+from server.core.safe_files import file_kind, lines_within, open_regular
 
 WriteMode = Literal["create", "append", "force"]
 WRITE_MODES: tuple[WriteMode, ...] = ("create", "append", "force")
 
 _CHUNK_CHARACTERS = 1 << 20  # lines are written in batches of about this size
+_BOM = b"\xef\xbb\xbf"
 
 
 class DatasetError(Exception):
@@ -44,17 +47,31 @@ class WriteResult:
     skipped: int  # already in the file, or repeated within this export
 
 
-def existing_keys(path: Path) -> set[str]:
+def existing_keys(path: Path, *, follow_links: bool = True) -> set[str]:
     """The keys (`record_key`) of the records already in a JSONL file; none if it is absent.
 
     Streams the file line by line; blank lines and lines that are not JSON are passed over.
+    Only a regular file is read (`OSError` otherwise), and a link only with `follow_links`.
     """
     try:
-        # utf-8-sig: a byte-order mark some editors add would make the first line unreadable.
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as lines:
-            return keys_of_lines(lines)
+        stream = open_regular(path, follow_links=follow_links)
     except FileNotFoundError:
         return set()
+    with stream:
+        return _keys_of_stream(stream)
+
+
+def _keys_of_stream(stream: BinaryIO) -> set[str]:
+    """The keys of the lines of a file opened in binary, as far as it went when opened."""
+    lines = lines_within(stream, os.fstat(stream.fileno()).st_size)
+    # Decoded as in a text file opened with utf-8-sig, errors="replace" and newline="":
+    # a byte-order mark some editors add would make the first line unreadable, and a lone \r
+    # ends a line too (JSON strings hold no raw \r, so splitting on it cuts no record).
+    texts = (
+        line.removeprefix(_BOM if number == 0 else b"").decode("utf-8", errors="replace")
+        for number, line in enumerate(lines)
+    )
+    return keys_of_lines(piece for text in texts for piece in text.split("\r"))
 
 
 def keys_of_lines(lines: Iterable[str]) -> set[str]:
@@ -96,56 +113,86 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+def check_dataset_target(path: Path) -> os.stat_result | None:
+    """The dataset file's own status (`lstat`), None when there is none yet. A dataset is never
+    written through a symbolic link, dangling or not, nor over anything but a regular file:
+    `DatasetWriteError` says so."""
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise DatasetWriteError(f"cannot write {path}: {_reason(error)}") from error
+    if stat.S_ISLNK(status.st_mode):
+        raise DatasetWriteError(
+            f"cannot write {path}: it is a symbolic link, and a dataset is never written "
+            "through one; name a regular file"
+        )
+    if stat.S_ISDIR(status.st_mode):
+        raise DatasetWriteError(f"cannot write {path}: it is a folder")
+    if not stat.S_ISREG(status.st_mode):
+        raise DatasetWriteError(
+            f"cannot write {path}: not a regular file ({file_kind(status.st_mode)})"
+        )
+    return status
+
+
 def write_dataset(path: Path, lines: Sequence[str], mode: WriteMode) -> WriteResult:
     """Write JSONL lines (without their newlines) to `path`, atomically.
 
     create: refuse an existing file (`DatasetExistsError`); append: add the lines whose records
     are not in the file yet, keeping its bytes as they are; force: replace the file. Lines that
     repeat a record earlier in `lines` are skipped in every mode. Raises `DatasetWriteError`
-    when the file cannot be written; the old file is then untouched.
+    when the file cannot be written (a symbolic link or not a regular file among the reasons:
+    `check_dataset_target`); the old file is then untouched.
     """
-    # Through a symlink to the file it names, so the link stays a link.
-    target = Path(os.path.realpath(path))
-    if not target.parent.is_dir():
-        raise DatasetWriteError(f"cannot write {path}: folder {target.parent} does not exist")
-    if target.is_dir():
-        raise DatasetWriteError(f"cannot write {path}: it is a folder")
-    exists = target.exists()
-    if exists and mode == "create":
+    status = check_dataset_target(path)
+    if not path.parent.is_dir():
+        raise DatasetWriteError(f"cannot write {path}: folder {path.parent} does not exist")
+    if status is not None and mode == "create":
         raise DatasetExistsError(
             f"{path} already exists: use --append to add the new records or --force to replace it"
         )
-    appending = exists and mode == "append"
-    try:
-        keys = existing_keys(target) if appending else set()
-    except OSError as error:
-        raise DatasetWriteError(f"cannot read {path}: {_reason(error)}") from error
+    appending = status is not None and mode == "append"
+    with ExitStack() as cleanup:
+        old: BinaryIO | None = None
+        keys: set[str] = set()
+        if appending:
+            try:
+                # The same descriptor gives the keys and the bytes to copy; never a link.
+                old = cleanup.enter_context(open_regular(path, follow_links=False))
+                keys = _keys_of_stream(old)
+            except OSError as error:
+                raise DatasetWriteError(f"cannot read {path}: {_reason(error)}") from error
 
-    fresh = _fresh(((_line_key(line) or line, line) for line in lines), keys)
-    skipped = len(lines) - len(fresh)
-    if appending and not fresh:
-        return WriteResult(0, skipped)  # nothing new: leave the file as it is, mtime included
-    try:
-        _replace_atomically(target, fresh, appending, exists)
-    except OSError as error:
-        raise DatasetWriteError(f"cannot write {path}: {_reason(error)}") from error
+        fresh = _fresh(((_line_key(line) or line, line) for line in lines), keys)
+        skipped = len(lines) - len(fresh)
+        if appending and not fresh:
+            return WriteResult(0, skipped)  # nothing new: leave the file as it is, mtime included
+        try:
+            _replace_atomically(path, fresh, old, status)
+        except OSError as error:
+            raise DatasetWriteError(f"cannot write {path}: {_reason(error)}") from error
     return WriteResult(len(fresh), skipped)
 
 
-def _replace_atomically(target: Path, lines: list[str], appending: bool, exists: bool) -> None:
-    old_mode = stat.S_IMODE(target.stat().st_mode) if exists else None
+def _replace_atomically(
+    target: Path, lines: list[str], old: BinaryIO | None, status: os.stat_result | None
+) -> None:
+    """`os.replace` renames over the name itself: a link put there meanwhile is replaced, not
+    followed."""
     descriptor, temporary = _create_temporary(target)
     try:
         try:
-            if appending:
-                _copy_with_final_newline(target, descriptor)
+            if old is not None:
+                _copy_with_final_newline(old, descriptor)
             for chunk in _encoded_chunks(lines):
                 _write_all(descriptor, chunk)
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
-        if old_mode is not None:
-            temporary.chmod(old_mode)
+        if status is not None:
+            temporary.chmod(stat.S_IMODE(status.st_mode))
         temporary.replace(target)  # os.replace: atomic
     except BaseException:
         with suppress(OSError):
@@ -167,12 +214,15 @@ def _create_temporary(target: Path) -> tuple[int, Path]:
     raise FileExistsError(f"no free temporary name beside {target}")
 
 
-def _copy_with_final_newline(source: Path, descriptor: int) -> None:
+def _copy_with_final_newline(old: BinaryIO, descriptor: int) -> None:
+    """The old file's bytes, as far as it went when opened, ending with a newline."""
+    old.seek(0)
+    left = os.fstat(old.fileno()).st_size
     last = b""
-    with source.open("rb") as old:
-        while chunk := old.read(_CHUNK_CHARACTERS):
-            _write_all(descriptor, chunk)
-            last = chunk[-1:]
+    while left > 0 and (chunk := old.read(min(left, _CHUNK_CHARACTERS))):
+        _write_all(descriptor, chunk)
+        left -= len(chunk)
+        last = chunk[-1:]
     if last not in (b"", b"\n"):
         _write_all(descriptor, b"\n")
 

@@ -23,8 +23,9 @@ SYSTEM_HANDLINGS: tuple[SystemHandling, ...] = get_args(SystemHandling)
 
 Record = dict[str, Any]
 
-# `{{ name }}`, `{% for %}` and `${input:name}`: text a template engine would still fill in.
-_TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^{}\n]*\}", re.S)
+# `${input:name}`: linear, as `[^{}\n]*` stops at the `{` of the next `${`, so no character is
+# scanned from two starts.
+_VSCODE_VARIABLE = re.compile(r"\$\{[^{}\n]*\}")
 _SPACE = " \t\r\n"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # Line breaks to `str.splitlines` and to editors (VS Code offers to delete them) that JSON leaves
@@ -112,12 +113,31 @@ def _record(system: str, example: FewShotExample, format: DatasetFormat) -> Reco
             return {"conversations": turns}
 
 
+def _template_syntax(text: str) -> str | None:
+    """The first `{{ name }}`, `{% for %}` or `${input:name}` in `text`: text a template
+    engine would still fill in. With `str.find`, not a lazy `.*?` regex, which searches to
+    the end of the text again from every unclosed `{{`; here, when the first opening has no
+    closing after it, no later one has."""
+    found: list[tuple[int, str]] = []
+    for opening, closing in (("{{", "}}"), ("{%", "%}")):
+        start = text.find(opening)
+        end = text.find(closing, start + 2) if start != -1 else -1
+        if end != -1:
+            found.append((start, text[start : end + 2]))
+    variable = _VSCODE_VARIABLE.search(text)
+    if variable is not None:
+        found.append((variable.start(), variable.group(0)))
+    return min(found)[1] if found else None
+
+
 def _variables_warning(number: int, example: FewShotExample) -> Problem | None:
-    found = _TEMPLATE_SYNTAX.search(example.input) or _TEMPLATE_SYNTAX.search(example.output)
+    found = _template_syntax(example.input) or _template_syntax(example.output)
     if found is None:
         return None
+    if len(found) > 80:
+        found = found[:77] + "..."
     message = (
-        f"example {number} still holds template syntax ({found.group(0)}); "
+        f"example {number} still holds template syntax ({found}); "
         "it is exported as written, not filled in"
     )
     return Problem("warning", "example-has-variables", message, example.span)

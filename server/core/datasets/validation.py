@@ -9,11 +9,16 @@ tokens) with guidance on whether there are enough examples.
 Lines arrive as raw bytes, so a file of any size streams through: each line is decoded and
 parsed on its own, and what outlives a line is a few integers per record (its token counts and
 an 8-byte digest for finding duplicates). A good record never pays for locating problems: the
-places of problems are searched for in the line's text only when one is reported.
+places of problems are searched for in the line's text only when one is reported, and then
+each container on the way to one is scanned once for all of the line's problems, so a line
+costs about the same to check however many problems it has. A record nested more than
+`json_values.MAX_NESTING` deep is refused as it is read, before anything walks it or writes it
+back to JSON (both recurse).
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
@@ -23,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.core.json_values import json_kind
+from server.core.json_values import MAX_NESTING, TooDeepError, json_kind, loads_bounded
 from server.core.token_count import without_lone_surrogates
 from shared_schemas.datasets import (
     DatasetProblem,
@@ -36,6 +41,8 @@ from shared_schemas.messages import Severity
 DEFAULT_MAX_SEQUENCE_TOKENS = 16_384
 DEFAULT_EPOCHS = 3
 DEFAULT_MAX_PROBLEMS = 1000
+# Of one line: a record with thousands of bad keys should not hide every other line's problems.
+DEFAULT_MAX_LINE_PROBLEMS = 100
 
 ROLES = ("system", "user", "assistant", "tool", "function", "developer")
 MESSAGE_KEYS = (
@@ -50,6 +57,7 @@ MESSAGE_KEYS = (
 )
 _ROLES = frozenset(ROLES)
 _MESSAGE_KEYS = frozenset(MESSAGE_KEYS)
+_ALLOWED_KEYS = ", ".join(MESSAGE_KEYS)
 _SYSTEM_ROLES = frozenset({"system", "developer"})  # developer replaces system in newer models
 # What an assistant message produces, and so what training on it teaches.
 _ASSISTANT_OUTPUT_KEYS = frozenset({"content", "tool_calls", "function_call", "refusal"})
@@ -78,6 +86,7 @@ class ValidationOptions:
     max_sequence_tokens: int = DEFAULT_MAX_SEQUENCE_TOKENS
     epochs: int = DEFAULT_EPOCHS
     max_problems: int = DEFAULT_MAX_PROBLEMS
+    max_line_problems: int = DEFAULT_MAX_LINE_PROBLEMS
 
 
 def size_guidance(examples: int) -> str:
@@ -148,8 +157,7 @@ def _check_message(
     name = f"messages[{index}]"
     for key in message:
         if key not in _MESSAGE_KEYS:
-            allowed = ", ".join(MESSAGE_KEYS)
-            text = f"{name} has an unrecognised key {_shown(key)} (allowed: {allowed})"
+            text = f"{name} has an unrecognised key {_shown(key)} (allowed: {_ALLOWED_KEYS})"
             findings.append(Finding("unknown-key", text, (*at, key), on_key=True))
     role = message.get("role")
     if role is None:
@@ -447,24 +455,69 @@ def _members(text: str, start: int) -> Iterator[tuple[PathStep, int, int, int, i
         index += 1
 
 
+_Member = tuple[int, int, int, int]  # key start, key end, value start, value end
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 code units each
+
+
+class _LinePlaces:
+    """Where the values of one line of JSON are, in UTF-16 columns. Each container on the way
+    to a problem is scanned once, on first use, for all of the line's problems."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._root: tuple[int, int] | None = None
+        # Of each container scanned, by its start: its members by key or index, the last of
+        # repeated keys winning as in json.loads; None where the scan failed.
+        self._members: dict[int, dict[PathStep, _Member] | None] = {}
+        self._astral: list[int] | None = None  # characters that are two UTF-16 code units
+
+    def locate(self, path: tuple[PathStep, ...], on_key: bool = False) -> tuple[int, int]:
+        """Character offsets of the value at `path`; the whole line for ()."""
+        text = self.text
+        if not path:
+            return 0, len(text)
+        try:
+            if self._root is None:
+                start = _after_space(text, 0)
+                self._root = start, _SCANNER.raw_decode(text, start)[1]
+            start, end = self._root
+            for depth, step in enumerate(path):
+                members = self._members_at(start)
+                if members is None:
+                    return 0, len(text)
+                # An object's keys are strings and an array's indexes ints: no mix-ups.
+                found = members.get(step)
+                if found is None:
+                    break
+                key_start, key_end, start, end = found
+                if on_key and depth == len(path) - 1:
+                    return key_start, key_end
+            return start, end
+        except (ValueError, IndexError, RecursionError):
+            return 0, len(text)
+
+    def _members_at(self, start: int) -> dict[PathStep, _Member] | None:
+        if start not in self._members:
+            found: dict[PathStep, _Member] | None = None
+            try:
+                found = {
+                    step: (ks, ke, vs, ve) for step, ks, ke, vs, ve in _members(self.text, start)
+                }
+            finally:
+                self._members[start] = found
+        return self._members[start]
+
+    def column(self, offset: int) -> int:
+        """The UTF-16 column of a character offset."""
+        if self._astral is None:
+            text = self.text
+            self._astral = [] if text.isascii() else [m.start() for m in _ASTRAL.finditer(text)]
+        return offset + bisect.bisect_left(self._astral, offset)
+
+
 def locate(text: str, path: tuple[PathStep, ...], on_key: bool = False) -> tuple[int, int]:
     """Character offsets of the value at `path` in a line of JSON; the whole line for ()."""
-    if not path:
-        return 0, len(text)
-    try:
-        start = _after_space(text, 0)
-        end = _SCANNER.raw_decode(text, start)[1]
-        for depth, step in enumerate(path):
-            # json.loads keeps the last of repeated keys, so the last is the one checked.
-            found = [m for m in _members(text, start) if m[0] == step and type(m[0]) is type(step)]
-            if not found:
-                break
-            _, key_start, key_end, start, end = found[-1]
-            if on_key and depth == len(path) - 1:
-                return key_start, key_end
-        return start, end
-    except (ValueError, IndexError):
-        return 0, len(text)
+    return _LinePlaces(text).locate(path, on_key)
 
 
 def _utf16_column(text: str, offset: int) -> int:
@@ -477,21 +530,29 @@ def _utf16_column(text: str, offset: int) -> int:
 
 
 class _ProblemLog:
-    """Problems in line order, kept up to a cap; those beyond it are only counted."""
+    """Problems in line order, kept up to a cap for the file and one for each line; those
+    beyond are only counted."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, line_limit: int) -> None:
         self.limit = limit
+        self.line_limit = line_limit
         self.kept: list[DatasetProblem] = []
         self.omitted = 0
         self.errors = 0
         self.warnings = 0
+        self._line = -1  # the line of the last problem kept, and how many it has kept
+        self._line_kept = 0
+        self._places: _LinePlaces | None = None  # of that line, when a finding was located
 
-    def _room(self, severity: Severity) -> bool:
+    def _room(self, line: int, severity: Severity) -> bool:
         if severity == "error":
             self.errors += 1
         elif severity == "warning":
             self.warnings += 1
-        if len(self.kept) < self.limit:
+        if line != self._line:
+            self._line, self._line_kept, self._places = line, 0, None
+        if len(self.kept) < self.limit and self._line_kept < self.line_limit:
+            self._line_kept += 1
             return True
         self.omitted += 1
         return False
@@ -499,7 +560,7 @@ class _ProblemLog:
     def add_at(
         self, line: int, severity: Severity, code: str, message: str, start: int, end: int
     ) -> None:
-        if self._room(severity):
+        if self._room(line, severity):
             problem = DatasetProblem(
                 severity=severity,
                 code=code,
@@ -511,17 +572,20 @@ class _ProblemLog:
             self.kept.append(problem)
 
     def add(self, line: int, text: str, finding: Finding) -> None:
-        if not self._room(finding.severity):
+        if not self._room(line, finding.severity):
             return  # not kept: no need to find where it is
-        start, end = locate(text, finding.path, finding.on_key)
+        if self._places is None:
+            self._places = _LinePlaces(text)
+        places = self._places
+        start, end = places.locate(finding.path, finding.on_key)
         self.kept.append(
             DatasetProblem(
                 severity=finding.severity,
                 code=finding.code,
                 message=finding.message,
                 line=line,
-                start_character=_utf16_column(text, start),
-                end_character=_utf16_column(text, end),
+                start_character=places.column(start),
+                end_character=places.column(end),
             )
         )
 
@@ -535,7 +599,7 @@ def _record_digest(record: dict[str, Any]) -> bytes:
 class _Validator:
     def __init__(self, options: ValidationOptions) -> None:
         self.options = options
-        self.problems = _ProblemLog(options.max_problems)
+        self.problems = _ProblemLog(options.max_problems, options.max_line_problems)
         self.tally = _Tally()
         self.first_line_of: dict[bytes, int] = {}
         self.example_tokens = ExampleTokenCounter(options.count_tokens)
@@ -551,7 +615,10 @@ class _Validator:
             problems.add_at(number, "error", "invalid-utf8", message, column, column + 1)
             return
         try:
-            record = json.loads(text)
+            record = loads_bounded(text)
+        except TooDeepError as error:
+            self._too_deep(number, text, error.where.at, error.where.balanced)
+            return
         except json.JSONDecodeError as error:
             start = _utf16_column(text, error.pos)
             end = start + 1 if error.pos < len(text) else start
@@ -559,6 +626,11 @@ class _Validator:
             return
         except RecursionError:
             whole = Finding("json-syntax", "not JSON this parser can read: nested too deeply")
+            problems.add(number, text, whole)
+            return
+        except ValueError:
+            # A number past Python's limit on digits (4,300) for converting to an int.
+            whole = Finding("json-syntax", "not JSON this parser can read: a number too long")
             problems.add(number, text, whole)
             return
         if not isinstance(record, dict):
@@ -581,6 +653,18 @@ class _Validator:
                 f" of {limit:,}: trainers truncate it"
             )
             problems.add(number, text, Finding("too-long", message, severity="warning"))
+
+    def _too_deep(self, number: int, text: str, at: int, balanced: bool) -> None:
+        if not balanced:
+            # Broken as well as deep: as json.loads would say it, whatever its stack.
+            whole = Finding("json-syntax", "not JSON this parser can read: nested too deeply")
+            self.problems.add(number, text, whole)
+            return
+        column = _utf16_column(text, at)
+        message = (
+            f"the record nests values more than {MAX_NESTING} levels deep; the line was not checked"
+        )
+        self.problems.add_at(number, "error", "too-deep", message, column, column + 1)
 
     def _check_duplicate(self, number: int, text: str, record: dict[str, Any]) -> None:
         digest = _record_digest(record)

@@ -22,7 +22,7 @@ import yaml
 from server.core.formats.assemble import as_int, assemble, first_of, listing, mapping
 from server.core.formats.frontmatter import yaml_error_problem
 from server.core.formats.role_markers import stripped_span
-from server.core.json_values import json_kind
+from server.core.json_values import MAX_NESTING, TooDeepError, json_kind, loads_bounded
 from server.core.prompt_model import (
     ROLE_ALIASES,
     Message,
@@ -37,6 +37,7 @@ from server.core.prompt_model import (
     Variable,
 )
 from server.core.template_syntax import curly_variables
+from server.core.yaml_limits import TOO_DEEP_CODE, compose_limited
 
 # libyaml's loader when the wheel has it, as in frontmatter.py; its marks are character
 # offsets too.
@@ -321,17 +322,6 @@ def _error_document(format: PromptFormat, text: str, problem: Problem) -> Prompt
     )
 
 
-def _compose(text: str) -> tuple[Any, yaml.Node | None]:
-    """The first YAML document's value and node; raises what PyYAML raises."""
-    loader = _Loader(text)
-    try:
-        # `check_node` drops the stream-start event that `get_node` expects to be gone.
-        node = loader.get_node() if loader.check_node() else None
-        return (loader.construct_document(node) if node is not None else None), node
-    finally:
-        loader.dispose()
-
-
 def _after_bom(text: str) -> int:
     # An editor may keep the byte-order mark as a character; `json.loads` rejects it, and
     # libyaml leaves it out of its offsets.
@@ -349,7 +339,19 @@ def parse_chat_json(text: str) -> PromptDocument | None:
     if not text[offset:].lstrip(_JSON_SPACE).startswith(("[", "{")):
         return None
     try:
-        data = json.loads(text[offset:])
+        # Nesting is bounded (`json_values.MAX_NESTING`): the values are walked, and tools are
+        # written back to JSON to be counted.
+        data = loads_bounded(text[offset:])
+    except TooDeepError as error:
+        if not _JSON_CHAT_KEY.search(text):
+            return None
+        message = (
+            f"values nested more than {MAX_NESTING} levels deep are not supported; "
+            "the file is not read"
+        )
+        at = offset + error.where.at
+        problem = Problem("error", TOO_DEEP_CODE, message, Span(at, at + 1))
+        return _error_document("chat-json", text, problem)
     except json.JSONDecodeError as error:
         if not _JSON_CHAT_KEY.search(text):
             return None
@@ -371,7 +373,8 @@ def parse_chat_json(text: str) -> PromptDocument | None:
 def parse_chat_yaml(text: str) -> PromptDocument | None:
     offset = _after_bom(text)
     try:
-        data, root = _compose(text[offset:])
+        # Aliases and deep nesting are refused before any value is built (`yaml_limits.py`).
+        data, root, refusal = compose_limited(text[offset:], _Loader, single=False)
     except yaml.YAMLError as error:
         if not _YAML_CHAT_KEY.search(text):
             return None
@@ -381,4 +384,12 @@ def parse_chat_yaml(text: str) -> PromptDocument | None:
     except (ValueError, RecursionError):
         # Text libyaml cannot encode (lone surrogates) or nesting past the stack.
         return None
+    if refusal is not None:
+        if not _YAML_CHAT_KEY.search(text):
+            return None
+        start = min(offset + refusal.start, len(text))
+        end = min(max(offset + refusal.end, start), len(text))
+        message = f"{refusal.reason}; the file is not read"
+        problem = Problem("error", refusal.code, message, Span(start, end))
+        return _error_document("chat-yaml", text, problem)
     return _chat_document("chat-yaml", text, data, root, offset)

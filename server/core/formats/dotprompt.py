@@ -29,22 +29,34 @@ from server.core.prompt_model import (
     Span,
     Variable,
 )
-from server.core.template_syntax import curly_variables
+from server.core.template_syntax import Finder, curly_variables
 
 if TYPE_CHECKING:
     from server.core.prompt_parser import PartialReader
 
+# The tags. They run on any text a user writes, with the interpreter lock held, so each is
+# linear: the tag patterns are only matched where `_CANDIDATE` found `{{` or `<<<dotprompt:`,
+# never searched; each of their runs (`\s*`, a quoted or bare name, `[^{}]*`) is followed by a
+# character it cannot match, so an attempt gives a run back at most once; and the runs read
+# from one candidate stop at the next brace, `<`, `>` or newline, before the next candidate.
 _QUOTED = r"""(?:"([^"\n{}]*)"|'([^'\n{}]*)')"""
 _ROLE = re.compile(r"\{\{~?\s*(#\s*)?role\s+" + _QUOTED + r"\s*~?\}\}")
 _ROLE_CLOSE = re.compile(r"\{\{~?\s*/\s*role\s*~?\}\}")
 _HISTORY = re.compile(r"\{\{~?\s*history\s*~?\}\}")
 _MEDIA = re.compile(r"\{\{~?\s*media\b[^{}]*\}\}")
-_PARTIAL = re.compile(r"""\{\{~?\s*>\s*(?:"([^"\n{}]+)"|'([^'\n{}]+)'|([^\s{}~"']+))[^{}]*\}\}""")
+# The bare name is held to its whole run (the lookahead: a character it cannot hold follows), so
+# that it is never split against the `[^{}]*` after it, which matches its characters too. (A
+# long name with no `}}` was retried at every split: quadratic, 22 s on `{{> ` and 100 KB.)
+_PARTIAL = re.compile(
+    r"""\{\{~?\s*>\s*(?:"([^"\n{}]+)"|'([^'\n{}]+)'|([^\s{}~"']+)(?=[\s{}~"']))[^{}]*\}\}"""
+)
 _COMMENT_START = re.compile(r"\{\{~?!(--)?")
+# Searched through `Finder`, which remembers its answer (a bounded literal).
 _LONG_COMMENT_END = re.compile(r"--~?\}\}")
 _RENDERED_ROLE = re.compile(r"<<<dotprompt:role:([^<>\n]*)>>>")
 _RENDERED_HISTORY = re.compile(r"<<<dotprompt:history>>>")
 _RENDERED_MEDIA = re.compile(r"<<<dotprompt:media:url\b[^<>\n]*>>>")
+# Searched from ever later positions: two bounded literals.
 _CANDIDATE = re.compile(r"\{\{|<<<dotprompt:")
 
 # Partials may include partials; a reader that invents names, or a fan-out of partials that
@@ -89,41 +101,11 @@ class _Partial:
 _Token = _Marker | _Cut | _Runtime | _Partial
 
 
-class _Finder:
-    """The next match at or after a position, remembering the last answer per needle.
-
-    Scanning forward repeats a search from later positions, which mostly has the same answer;
-    remembering it keeps text full of unclosed `{{` linear rather than quadratic.
-    """
-
-    def __init__(self, text: str, end: int) -> None:
-        self.text = text
-        self.end = end
-        # needle -> (searched from, match start, match end); -1 where nothing matched
-        self.memory: dict[str | re.Pattern[str], tuple[int, int, int]] = {}
-
-    def find(self, needle: str | re.Pattern[str], start: int) -> tuple[int, int]:
-        """(start, end) of the next match, or (-1, -1)."""
-        remembered = self.memory.get(needle)
-        if remembered is not None:
-            searched_from, found, found_end = remembered
-            if searched_from <= start and (found == -1 or found >= start):
-                return found, found_end
-        if isinstance(needle, str):
-            found = self.text.find(needle, start, self.end)
-            found_end = found + len(needle) if found != -1 else -1
-        else:
-            match = needle.search(self.text, start, self.end)
-            found, found_end = (match.start(), match.end()) if match else (-1, -1)
-        self.memory[needle] = (start, found, found_end)
-        return found, found_end
-
-
 def _tokenize(text: str, start: int, end: int) -> tuple[list[_Token], list[Span]]:
     """The recognised tags of text[start:end] in order, and the spans of unclosed `{{`."""
     tokens: list[_Token] = []
     unclosed: list[Span] = []
-    finder = _Finder(text, end)
+    finder = Finder(text, end)
     at = start
     while (candidate := _CANDIDATE.search(text, at, end)) is not None:
         i = candidate.start()
@@ -214,6 +196,7 @@ class _Builder:
         self.placeholders: list[Placeholder] = []
         self.problems: list[Problem] = []
         self.partials: dict[str, str | None] = {}
+        self.unreadable: dict[str, str] = {}  # why a partial was refused, by name
         self.tags: list[Span] = []  # the body's own tags, in order
         self.expansions = 0
 
@@ -326,12 +309,13 @@ class _Builder:
             return
         source = self.read(name)
         if source is None:
-            self.problem(
-                "error",
-                "missing-partial",
-                self._where(stack, f"partial `{name}` not found: expected `_{name}.prompt`"),
-                tag,
+            why = self.unreadable.get(name)
+            message = (
+                f"partial `{name}` cannot be read: `_{name}.prompt` is {why}"
+                if why
+                else f"partial `{name}` not found: expected `_{name}.prompt`"
             )
+            self.problem("error", "missing-partial", self._where(stack, message), tag)
             return
         self.expansions += 1
         frontmatter = read_frontmatter(source)
@@ -350,6 +334,8 @@ class _Builder:
             if self.read_partial is not None:
                 try:
                     text = self.read_partial(name)
+                except OSError as error:  # refused: a FIFO, a link out of the folder, too large
+                    self.unreadable[name] = error.strerror or str(error)
                 except Exception:  # a reader that fails is a missing partial, not a crash
                     text = None
             self.partials[name] = text if isinstance(text, str) else None

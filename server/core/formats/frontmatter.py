@@ -10,6 +10,7 @@ import yaml
 
 from server.core.prompt_model import Problem, Span
 from server.core.token_count import without_lone_surrogates
+from server.core.yaml_limits import compose_limited
 
 _OPENING = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.M)
@@ -35,16 +36,26 @@ def yaml_error_problem(error: yaml.YAMLError, offset: int, limit: int, code: str
 
 
 def load_yaml(source: str, offset: int, code: str) -> tuple[Any, Problem | None]:
-    """Parse YAML that starts at `offset` in the document; an error becomes a located problem."""
+    """Parse YAML that starts at `offset` in the document; an error becomes a located problem,
+    and so does an alias or nesting too deep (`yaml_limits.py`), found before any value is
+    built."""
     try:
         # libyaml reads UTF-8: a lone surrogate (undecodable input) is read as U+FFFD, one
         # for one, so positions stay as they are.
-        return yaml.load(without_lone_surrogates(source), Loader=_SafeLoader), None
+        data, _, refusal = compose_limited(
+            without_lone_surrogates(source), _SafeLoader, single=True
+        )
     except yaml.YAMLError as error:
         return None, yaml_error_problem(error, offset, offset + len(source), code)
     except (RecursionError, ValueError) as error:
         message = f"frontmatter YAML cannot be read: {type(error).__name__}"
         return None, Problem("error", code, message, Span(offset, offset))
+    if refusal is not None:
+        start = offset + min(refusal.start, len(source))
+        end = offset + min(max(refusal.end, refusal.start), len(source))
+        message = f"{refusal.reason}; the frontmatter is ignored"
+        return None, Problem("error", refusal.code, message, Span(start, end))
+    return data, None
 
 
 def read_frontmatter(text: str) -> Frontmatter:

@@ -7,38 +7,51 @@ belongs to `leading_role`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator
 
 from server.core.prompt_model import ROLE_ALIASES, Message, Placeholder, Problem, Role, Span
 
 _ROLE_NAMES = "system|user|assistant|developer|tool|function"
+# Linear on any line: each run (`[ \t]*`, `#+`, the attributes' `[^\]\n]*`) is followed by
+# something it cannot match, so no two quantifiers compete for the same characters; the spaces
+# before the attributes and before the colon are one `[ \t]*`, with the attributes' own
+# trailing spaces inside their optional group. (Written as two adjacent `[ \t]*` around an
+# optional group, a long run of spaces before a failing end was tried in every split: 9 s on
+# 100 KB.) It is only ever matched at a line start, never searched.
 MARKER = re.compile(
-    rf"^[ \t]*(?:#+[ \t]*)?({_ROLE_NAMES})[ \t]*(\[[^\]\n]*\])?[ \t]*:[ \t]*\r?$",
+    rf"^[ \t]*(?:#+[ \t]*)?({_ROLE_NAMES})[ \t]*(?:(\[[^\]\n]*\])[ \t]*)?:[ \t]*\r?$",
     re.I | re.M,
 )
 # Lines that look like a marker but name no role Prompty knows: `# narrator:`, `Human:`, and in
 # Prompty files `A:` (elsewhere a bare `A:` is usually a Q/A few-shot label awaiting its answer).
 _NEAR_MISS_WORDS = "ai|bot|human|model|agent|customer"
+# Linear for the same reasons as `MARKER` (the word's `[\w-]*` cannot match the spaces after it).
 _NEAR_MISS = {
     strict: re.compile(
         rf"^[ \t]*(?:#+[ \t]*([A-Za-z][\w-]*)|({_NEAR_MISS_WORDS}{'|a|q' if strict else ''}))"
-        r"[ \t]*(?:\[[^\]\n]*\])?[ \t]*:[ \t]*\r?$",
+        r"[ \t]*(?:\[[^\]\n]*\][ \t]*)?:[ \t]*\r?$",
         re.I | re.M,
     )
     for strict in (True, False)
 }
-_ATTRIBUTE = re.compile(r"""\s*([A-Za-z_][\w-]*)\s*=\s*("[^"]*"|'[^']*'|[^,\]]*)\s*""")
+# Linear: one class run, matched whole (fullmatch) against one attribute's name.
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][\w-]*")
 
 
 def _attributes(raw: str | None) -> tuple[tuple[str, str], ...]:
+    """`[name=value, key='x']` → pairs; a part that is not `name = value` is skipped."""
     if not raw:
         return ()
     pairs = []
     for part in raw[1:-1].split(","):
-        match = _ATTRIBUTE.fullmatch(part)
-        if match:
-            pairs.append((match.group(1), match.group(2).strip().strip("\"'")))
+        # Split at the first `=` with str methods rather than one pattern with `\s*` on both
+        # sides of each piece.
+        name, equals, value = part.partition("=")
+        name = name.strip()
+        if equals and _ATTRIBUTE_NAME.fullmatch(name):
+            pairs.append((name, value.strip().strip("\"'")))
     return tuple(pairs)
 
 
@@ -50,9 +63,13 @@ def stripped_span(text: str, start: int, end: int) -> Span:
     return Span(start, end)
 
 
-def content_without(text: str, span: Span, cut: list[Placeholder]) -> str:
-    """The text of `span`, with placeholders (runtime content) cut out and the rest stripped."""
-    inside = [p.span for p in cut if span.start <= p.span.start and p.span.end <= span.end]
+def content_without(text: str, span: Span, cut: list[Placeholder], starts: list[int]) -> str:
+    """The text of `span`, with placeholders (runtime content) cut out and the rest stripped.
+    `cut` is in order of start, and `starts` holds those starts."""
+    # Only the placeholders that start inside the span are looked at: a scan of them all for
+    # every message was quadratic in a long chat full of `{{history}}`.
+    first, last = bisect.bisect_left(starts, span.start), bisect.bisect_left(starts, span.end)
+    inside = [p.span for p in cut[first:last] if p.span.end <= span.end]
     if not inside:
         return text[span.start : span.end]
     pieces, at = [], span.start
@@ -69,6 +86,8 @@ def _blank(text: str, start: int, end: int) -> bool:
 
 # Every marker line ends in a colon: finding those colons first (a literal search, fast) and
 # matching only their lines is much quicker than trying the marker pattern at every position.
+# Linear: tried only where a `:` is, and the run of spaces after one colon ends before the next
+# colon, so each character is read by one attempt.
 _LINE_END_COLON = re.compile(r":[ \t]*\r?$", re.M)
 
 
@@ -94,15 +113,16 @@ def split_messages(
     strict: bool = True,
     on_contents: Callable[[Iterator[str]], None] | None = None,
 ) -> tuple[list[Message], list[Problem]]:
-    """The messages of `body`. `on_contents` hears their contents while the body is still
-    being read: it gets an iterator that reads on as it is consumed (an analysis hands each
-    batch to a counting thread as soon as it has one)."""
+    """The messages of `body`, less `placeholders` (in order of start). `on_contents` hears
+    their contents while the body is still being read: it gets an iterator that reads on as it
+    is consumed (an analysis hands each batch to a counting thread as soon as it has one)."""
     messages: list[Message] = []
     problems: list[Problem] = []
     markers: list[re.Match[str]] = []
     near_misses: list[re.Match[str]] = []
     contents: list[str] = []
     content_spans: list[Span] = []
+    placeholder_starts = [p.span.start for p in placeholders]
 
     def content_of(region_start: int, region_end: int) -> str:
         # Stripped with str methods: much quicker than a stripped_span per message.
@@ -110,7 +130,11 @@ def split_messages(
         content = raw.strip()
         content_start = region_start + len(raw) - len(raw.lstrip())
         span = Span(content_start, content_start + len(content))
-        content = content_without(text, span, placeholders) if placeholders else content
+        content = (
+            content_without(text, span, placeholders, placeholder_starts)
+            if placeholders
+            else content
+        )
         contents.append(content)
         content_spans.append(span)
         return content
