@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.hostile_inputs import FIXED, SCALED
 from server.core.atomic_files import write_bytes_atomically
 
 Json = dict[str, Any]
@@ -51,15 +52,50 @@ GOALS = {
     "editor_open_1mb_analyses": Goal("value", 1, floor=1),
     "code_action_move_1mb_p50_ms": Goal("ratio", 0.1),
     "code_action_move_1mb_p95_ms": Goal("ratio", 0.1),
+    # bench/hostile_scaling.py: each family of pathological input at 1 MB against 100 KB, in a
+    # child process. Linear time is a ratio near 10; memory is the peak rise at 1 MB against
+    # the file's size. A family that times out, crashes or passes the memory limit is FAILED.
+    **{f"hostile_scaling_{family}": Goal("ratio", 20) for family in SCALED},
+    **{f"hostile_memory_{family}": Goal("ratio", 100) for family in SCALED},
+    "hostile_scaling_failures": Goal("value", 0, floor=0),
+    # The fixed-size files: a few KB each, they should cost what a small file costs...
+    **{
+        f"hostile_{family}_ms": Goal("value", 5000)
+        for family in FIXED
+        if family != "role_markers_at_limit"
+    },
+    **{
+        f"hostile_{family}_memory_mb": Goal("value", 100)
+        for family in FIXED
+        if family != "role_markers_at_limit"
+    },
+    # ...and say what is wrong with them.
+    **{
+        f"hostile_{family}_diagnostics": Goal("value", math.inf, floor=1)
+        for family in ("deep_tools", "deep_tools_block", "billion_laughs")
+    },
+    # 4 MB of role markers against 1 MB of them (4x the size: 8 allows the same slack as 20).
+    "hostile_role_markers_at_limit_ms": Goal("ratio", 8),
+    "hostile_role_markers_at_limit_memory_mb": Goal("ratio", 100),
+    # bench/hostile_load.py: a small document opened with three 1 MB hostile ones open and
+    # analysed, against the same with none open...
+    "hostile_normal_doc_latency": Goal("ratio", 3),
+    "hostile_normal_doc_hover": Goal("ratio", 3),
+    # ... and while the three are still being analysed and answered.
+    "hostile_normal_doc_latency_in_flight": Goal("ratio", 3),
+    "hostile_normal_doc_hover_in_flight": Goal("ratio", 3),
+    # bench/fuzz.py: mutated prompts fed to every parser and the dataset validator.
+    "fuzz_failures": Goal("value", 0, floor=0),
 }
 
 
 @dataclass(frozen=True)
 class Result:
-    value: float | None  # None: not measured (the server lacks what measures it)
+    value: float | None  # None: not measured (the server lacks what measures it, or it failed)
     unit: str
     baseline: float | None = None
     goal: Goal | None = None
+    failure: str | None = None  # why it could not be measured: timed out, crashed, ...
 
     @property
     def ratio(self) -> float | None:
@@ -67,6 +103,8 @@ class Result:
 
     @property
     def status(self) -> str:
+        if self.failure is not None:
+            return "FAILED"
         if self.goal is None:
             return "info"
         if self.value is None:
@@ -75,12 +113,15 @@ class Result:
         return "ok" if self.goal.met(measured) else "MISSED"
 
     def to_json(self) -> Json:
-        return {
+        payload: Json = {
             "value": self.value,
             "unit": self.unit,
             "baseline": self.baseline,
             "ratio": self.ratio,
         }
+        if self.failure is not None:
+            payload["failure"] = self.failure
+        return payload
 
 
 def percentile(samples: list[float], p: float) -> float:

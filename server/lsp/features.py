@@ -16,20 +16,23 @@ def _tokens(count: int, exact: bool) -> str:
 
 def document_symbols(analysis: PromptAnalysis, index: LineIndex) -> list[types.DocumentSymbol]:
     exact = analysis.exact
+    # Each message's in-text examples, gathered once: not a scan of every example per message.
+    held: dict[int, list[types.DocumentSymbol]] = {}
+    for number, e in enumerate(analysis.examples, start=1):
+        if e.example.message_index is not None:
+            held.setdefault(e.example.message_index, []).append(
+                types.DocumentSymbol(
+                    name=f"example {number}",
+                    detail=_tokens(e.input_tokens + e.output_tokens, exact),
+                    kind=types.SymbolKind.Field,
+                    range=to_range(index, e.example.span),
+                    selection_range=to_range(index, e.example.span),
+                )
+            )
     symbols = []
     for position, weighed in enumerate(analysis.messages):
         message = weighed.message
-        children = [
-            types.DocumentSymbol(
-                name=f"example {number}",
-                detail=_tokens(e.input_tokens + e.output_tokens, exact),
-                kind=types.SymbolKind.Field,
-                range=to_range(index, e.example.span),
-                selection_range=to_range(index, e.example.span),
-            )
-            for number, e in enumerate(analysis.examples, start=1)
-            if e.example.message_index == position
-        ]
+        children = held.get(position)
         label = message.role.value + (f" ({message.name})" if message.name else "")
         selection = message.marker or message.content_span
         symbols.append(
