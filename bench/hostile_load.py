@@ -14,7 +14,8 @@ every reply and `documentStats` about them has come, with them still open. Then 
   three open and analysed, against the baseline's median (goal: ratio <= 3).
 - `hostile_normal_doc_hover`: the same for the hover.
 - `hostile_normal_doc_latency_in_flight` / `_hover_in_flight`: the same while the three are
-  being analysed and answered (goal: ratio <= 3).
+  being analysed and answered (goal: at most 100 ms, the editor's debounce: the small prompt
+  then shares the cores and the interpreter lock with 3 MB of parsing).
 - `hostile_normal_doc_latency_worst_ms`: the slowest of those against the slowest baseline.
 - `hostile_open_3x1mb_ms`: from the first hostile `didOpen` to the last reply or
   `documentStats` of the three (information).

@@ -81,9 +81,11 @@ GOALS = {
     # analysed, against the same with none open...
     "hostile_normal_doc_latency": Goal("ratio", 3),
     "hostile_normal_doc_hover": Goal("ratio", 3),
-    # ... and while the three are still being analysed and answered.
-    "hostile_normal_doc_latency_in_flight": Goal("ratio", 3),
-    "hostile_normal_doc_hover_in_flight": Goal("ratio", 3),
+    # ... and while the three are still being analysed and answered: then it shares two cores
+    # and the interpreter lock with 3 MB of hostile parsing, so the goal is absolute, the
+    # editor's own debounce (100 ms), not a ratio to an idle server.
+    "hostile_normal_doc_latency_in_flight": Goal("value", 100),
+    "hostile_normal_doc_hover_in_flight": Goal("value", 100),
     # bench/fuzz.py: mutated prompts fed to every parser and the dataset validator.
     "fuzz_failures": Goal("value", 0, floor=0),
 }

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from server import __version__
+from server.check_report import CheckedFile, Unread
 from server.cli_export import add_export_command, run_export
 from server.cli_validate import add_validate_command, run_validate
 from server.core.countable import DEFAULT_MAX_DOCUMENT_CHARACTERS
@@ -16,118 +19,28 @@ from server.core.model_choice import ModelSettings, choose_model
 from server.core.partials import partials_beside
 from server.core.prompt_analysis import (
     AnalysisSettings,
-    PromptAnalysis,
     analyse_prompt,
-    analysis_problems,
 )
 from server.core.prompt_files import FoundFile, find_prompt_files, read_found
 from server.core.prompt_model import LineIndex, Problem, Span
 from server.core.prompt_parser import detect_format
 from server.core.safe_files import FileTooLargeError
 from server.core.source_text import decode_source
-from server.figures_report import prompt_figures
 from shared_schemas import (
-    CheckReport,
-    ExampleReport,
-    FileReport,
-    MessageReport,
-    Position,
-    Range,
-    ReportDiagnostic,
     SkippedFile,
-    VariableReport,
 )
 
 EXIT_OK, EXIT_FILE_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
-def to_range(index: LineIndex, span: Span) -> Range:
-    (start_line, start_char), (end_line, end_char) = (
-        index.position(span.start),
-        index.position(span.end),
-    )
-    return Range(
-        start=Position(line=start_line, character=start_char),
-        end=Position(line=end_line, character=end_char),
-    )
-
-
-def to_diagnostic(index: LineIndex, problem: Problem) -> ReportDiagnostic:
-    return ReportDiagnostic(
-        severity=problem.severity,
-        code=problem.code,
-        message=problem.message,
-        range=to_range(index, problem.span),
-    )
-
-
-def file_report(
-    path: Path, text: str, analysis: PromptAnalysis, extra: list[Problem]
-) -> FileReport:
-    index = LineIndex(text)
-    document = analysis.document
-    problems = sorted(extra + analysis_problems(analysis), key=lambda p: p.span.start)
-    return FileReport(
-        **dict(prompt_figures(analysis)),
-        path=str(path),
-        format=analysis.format,
-        model=analysis.file_model,
-        encoding=analysis.model.counter.name,
-        exact=analysis.exact,
-        messages=[
-            MessageReport(
-                role=m.message.role.value,
-                name=m.message.name,
-                content_tokens=m.tokens,
-                range=to_range(index, m.message.span),
-            )
-            for m in analysis.messages
-        ],
-        few_shot_examples=[
-            ExampleReport(
-                input=e.example.input,
-                output=e.example.output,
-                input_tokens=e.input_tokens,
-                output_tokens=e.output_tokens,
-                kind=e.example.kind,
-                range=to_range(index, e.example.span),
-            )
-            for e in analysis.examples
-        ],
-        variables=[
-            VariableReport(name=v.name, range=to_range(index, v.span))
-            for v in (document.variables if document else ())
-        ],
-        prompt_tokens=analysis.prompt_tokens,
-        diagnostics=[to_diagnostic(index, p) for p in problems],
-    )
-
-
-def unread_report(path: Path, settings: AnalysisSettings, code: str, message: str) -> FileReport:
+def unread(path: Path, settings: AnalysisSettings, code: str, message: str) -> CheckedFile:
     model = choose_model(None, settings.models)
-    start = Position(line=0, character=0)
-    return FileReport(
-        model_id=model.entry.id,
-        path=str(path),
-        format=detect_format(path.name, ""),
-        model=None,
-        encoding=model.counter.name,
-        exact=model.exact,
-        messages=[],
-        few_shot_examples=[],
-        variables=[],
-        prompt_tokens=None,
-        diagnostics=[
-            ReportDiagnostic(
-                severity="error", code=code, message=message, range=Range(start=start, end=start)
-            )
-        ],
-    )
+    return CheckedFile(path, "", Unread(code, message, detect_format(path.name, ""), model))
 
 
 def check_file(
     path: Path, settings: AnalysisSettings, within: Path | None = None
-) -> FileReport | SkippedFile:
+) -> CheckedFile | SkippedFile:
     max_characters = settings.max_characters
     try:
         # UTF-8 needs at most 4 bytes a character: larger files are over the limit unread.
@@ -135,9 +48,9 @@ def check_file(
     except FileTooLargeError as error:
         size = f"{error.size:,}" if error.size is not None else f"over {error.limit:,}"
         message = f"file is {size} bytes, too large to count (--max-characters {max_characters})"
-        return unread_report(path, settings, "too-large", message)
+        return unread(path, settings, "too-large", message)
     except OSError as error:
-        return unread_report(path, settings, "unreadable", f"cannot read: {error.strerror}")
+        return unread(path, settings, "unreadable", f"cannot read: {error.strerror}")
 
     source = decode_source(raw)
     read = partials_beside(path, max_characters)
@@ -152,26 +65,7 @@ def check_file(
         at = index.offset(*source.first_invalid)
         message = f"invalid UTF-8 ({source.invalid_count} bytes); counted as U+FFFD"
         extra.append(Problem("warning", "invalid-utf8", message, Span(at, at + 1)))
-    return file_report(path, source.text, analysis, extra)
-
-
-def render_text(report: CheckReport) -> str:
-    lines = []
-    for file in report.files:
-        if file.prompt_tokens is None:
-            count = "-"
-        else:
-            count = f"{'' if file.exact else '≈'}{file.prompt_tokens:,}"
-        examples = len(file.few_shot_examples)
-        lines.append(
-            f"{count:>12} tokens  {file.encoding:<12} {len(file.messages):>3} messages"
-            f" {examples:>3} examples  {file.path}"
-        )
-        for d in file.diagnostics:
-            at = f"{d.range.start.line + 1}:{d.range.start.character + 1}"
-            lines.append(f"{'':14}{file.path}:{at}: {d.severity}[{d.code}]: {d.message}")
-    lines += [f"{'':14}{s.path}: skipped, {s.reason}" for s in report.skipped]
-    return "\n".join(lines)
+    return CheckedFile(path, source.text, analysis, extra)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -232,6 +126,16 @@ def settings_from(args: argparse.Namespace) -> AnalysisSettings | str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except BrokenPipeError:
+        # The reader left (`promptweight check . | head`): not an error worth a traceback.
+        # stdout points at nothing from here on, so the interpreter's last flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FILE_ERRORS
+
+
+def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "export":
         return run_export(args)
@@ -241,21 +145,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(settings, str):
         print(f"promptweight: error: {settings}", file=sys.stderr)
         return EXIT_USAGE
-    results = [
-        SkippedFile(path=str(f.path), reason=f.skipped)
-        if f.skipped is not None
-        else check_file(f.path, settings, f.within)
-        for f in find_prompt_files(args.paths)
-    ]
-    report = CheckReport(
-        files=[r for r in results if isinstance(r, FileReport)],
-        skipped=[r for r in results if isinstance(r, SkippedFile)],
-    )
+    # Each file is written out as soon as it is checked, and let go: a folder of large
+    # prompts never sits in memory at once.
+    out = sys.stdout
+    skipped: list[SkippedFile] = []
+    has_error = False
+    first = True
     if args.format == "json":
-        print(report.model_dump_json(by_alias=True, indent=2))
+        out.write('{"files": [')
+    for found in find_prompt_files(args.paths):
+        result = (
+            SkippedFile(path=str(found.path), reason=found.skipped)
+            if found.skipped is not None
+            else check_file(found.path, settings, found.within)
+        )
+        if isinstance(result, SkippedFile):
+            skipped.append(result)
+            continue
+        has_error = has_error or result.has_error
+        if args.format == "json":
+            out.write("\n" if first else ",\n")
+            out.writelines(result.json_chunks())
+        else:
+            out.write("\n".join(result.text_lines()) + "\n")
+        first = False
+    if args.format == "json":
+        rest = json.dumps([s.to_wire() for s in skipped], ensure_ascii=False)
+        out.write(f'\n], "skipped": {rest}}}\n')
     else:
-        print(render_text(report))
-    has_error = any(d.severity == "error" for f in report.files for d in f.diagnostics)
+        out.writelines(f"{'':14}{s.path}: skipped, {s.reason}\n" for s in skipped)
     return EXIT_FILE_ERRORS if has_error else EXIT_OK
 
 

@@ -185,3 +185,18 @@ def test_text_output_is_a_readable_table(tmp_path: Path) -> None:
 def test_usage_errors_exit_2(args: list[str]) -> None:
     result = subprocess.run([PROMPTWEIGHT, *args], capture_output=True, text=True, check=False)
     assert result.returncode == 2 and "error" in result.stderr
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "long.prompty"
+    path.write_text("user:\nhello\n" * 20_000)
+    process = subprocess.Popen(
+        [PROMPTWEIGHT, "check", "--format", "json", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()  # as `| head -c 10` does
+    assert process.wait(timeout=60) == 1
+    assert b"Traceback" not in process.stderr.read()

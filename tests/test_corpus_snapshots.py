@@ -15,6 +15,7 @@ import pytest
 
 from server.cli import check_file
 from server.core.prompt_analysis import AnalysisSettings
+from shared_schemas import SkippedFile
 
 TESTS = Path(__file__).resolve().parent
 CORPUS = TESTS / "corpus"
@@ -25,7 +26,12 @@ UPDATE = os.environ.get("PROMPTWEIGHT_UPDATE_SNAPSHOTS") == "1"
 
 def report_of(path: Path) -> dict[str, object]:
     result = check_file(path, AnalysisSettings())
-    report = result.model_dump(mode="json", by_alias=True)
+    if isinstance(result, SkippedFile):
+        report = result.model_dump(mode="json", by_alias=True)
+    else:
+        report = result.report().model_dump(mode="json", by_alias=True)
+        # What `check --format json` writes, item by item, is the same report.
+        assert json.loads("".join(result.json_chunks())) == report
     report["path"] = path.relative_to(CORPUS).as_posix()
     return report
 
