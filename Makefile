@@ -25,7 +25,9 @@ help:
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	# torch's small CPU build first: a plain `torch` requirement would take the 5.5 GB CUDA one.
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,train]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic.json_schema import models_json_schema
 
-from shared_schemas import datasets, messages, settings
+from shared_schemas import datasets, messages, settings, training
 from shared_schemas.methods import methods_table
 from shared_schemas.vscode_settings import write_package_json
 from shared_schemas.wire import WireModel
@@ -33,6 +33,15 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     messages.ServerStatusParams,
     messages.ServerStatus,
     datasets.DatasetReport,
+    training.TrainingConfig,
+    training.MemoryEstimate,
+    training.Started,
+    training.Step,
+    training.Eval,
+    training.Checkpoint,
+    training.Finished,
+    training.Failed,
+    training.Log,
 )
 
 

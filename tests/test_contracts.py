@@ -97,12 +97,25 @@ def _imported_modules(path: Path) -> set[str]:
     return found
 
 
-FORBIDDEN_IN_CORE = {"pygls", "lsprotocol", "torch", "transformers", "peft", "bitsandbytes"}
+TRAINING_LIBRARIES = {"torch", "transformers", "peft", "bitsandbytes", "accelerate", "trl"}
+LSP_LIBRARIES = {"pygls", "lsprotocol"}
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "server" / "core").rglob("*.py")), ids=str)
-def test_the_core_imports_neither_lsp_nor_training_libraries(path: Path) -> None:
-    assert not _imported_modules(path) & FORBIDDEN_IN_CORE
+def test_the_core_imports_no_lsp_library(path: Path) -> None:
+    assert not _imported_modules(path) & LSP_LIBRARIES
+
+
+OUTSIDE_THE_TRAINER = sorted(
+    p for p in (REPO / "server").rglob("*.py") if "training" not in p.relative_to(REPO).parts[1:2]
+)
+
+
+@pytest.mark.parametrize("path", OUTSIDE_THE_TRAINER, ids=str)
+def test_only_the_trainer_process_imports_training_libraries(path: Path) -> None:
+    """The language server and the analysis core stay light: torch and friends load only in
+    `python -m server.training`, its own process."""
+    assert not _imported_modules(path) & TRAINING_LIBRARIES
 
 
 def test_examples_are_prompt_files() -> None:

@@ -3,17 +3,26 @@
 
 export interface PromptweightProtocol {
   CheckReport?: CheckReport;
+  Checkpoint?: Checkpoint;
   CountSelectionParams?: CountSelectionParams;
   CountSelectionResult?: CountSelectionResult;
   DatasetReport?: DatasetReport;
   DocumentStats?: DocumentStats;
+  Eval?: Eval;
   ExportActionData?: ExportActionData;
   ExportDatasetParams?: ExportDatasetParams;
   ExportDatasetResult?: ExportDatasetResult;
+  Failed?: Failed;
+  Finished?: Finished;
   InitializationOptions?: InitializationOptions;
+  Log?: Log;
+  MemoryEstimate?: MemoryEstimate;
   ServerStatus?: ServerStatus;
   ServerStatusParams?: ServerStatusParams;
   Settings?: Settings;
+  Started?: Started;
+  Step?: Step;
+  TrainingConfig?: TrainingConfig;
 }
 /**
  * The whole output of `promptweight check --format json`.
@@ -150,6 +159,11 @@ export interface VariableReport {
 export interface SkippedFile {
   path: string;
   reason: string;
+}
+export interface Checkpoint {
+  path: string;
+  step: number;
+  type?: "checkpoint";
 }
 /**
  * Request `promptweight/countSelection`, client to server.
@@ -325,6 +339,11 @@ export interface DocumentStats {
   uri: string;
   version: number;
 }
+export interface Eval {
+  loss: number;
+  step: number;
+  type?: "eval";
+}
 /**
  * The `data` of the export code action: what `codeAction/resolve` needs to build its edit
  * (the client keeps it opaque and sends it back).
@@ -363,6 +382,20 @@ export interface ExportDatasetResult {
   applied: boolean;
   message: string;
   written?: number;
+}
+export interface Failed {
+  error: string;
+  hint?: string | null;
+  type?: "failed";
+}
+export interface Finished {
+  adapterPath: string;
+  cancelled?: boolean;
+  evalLoss: number | null;
+  steps: number;
+  stoppedEarly?: boolean;
+  trainLoss: number | null;
+  type?: "finished";
 }
 /**
  * Sent by the client in `initialize`: the settings of the whole window, and of each
@@ -518,6 +551,38 @@ export interface EstimateTokenizer {
   encoding: string;
   kind?: "estimate";
 }
+export interface Log {
+  level?: "info" | "warning" | "error";
+  message: string;
+  type?: "log";
+}
+/**
+ * The pre-flight estimate of a run's peak accelerator memory, in bytes (see
+ * `server/core/training/memory_estimate.py` for the formula).
+ */
+export interface MemoryEstimate {
+  /**
+   * At the configured batch and sequence length.
+   */
+  activations: number;
+  activationsWithoutCheckpointing: number;
+  /**
+   * 4-bit linear layers with their quantisation constants.
+   */
+  baseWeights: number;
+  /**
+   * Output logits, their fp32 loss copy and its gradient.
+   */
+  logits: number;
+  loraGradients: number;
+  loraWeights: number;
+  optimizerState: number;
+  /**
+   * Embeddings, norms, output layer: not quantised.
+   */
+  otherWeights: number;
+  total: number;
+}
 /**
  * What the server holds: one entry per open document, for logs and tests.
  */
@@ -615,6 +680,118 @@ export interface Settings {
    * Model whose tokenizer measures `.jsonl` dataset examples against `promptweight.maxSequenceTokens`.
    */
   trainingModel?: string;
+}
+export interface Started {
+  baseModel: string;
+  device: string;
+  evalExamples: number;
+  /**
+   * e.g. `nf4, double quantisation, bfloat16 compute`.
+   */
+  quantization: string;
+  resumedFromStep?: number;
+  runDir: string;
+  totalParameters: number;
+  totalSteps: number;
+  trainExamples: number;
+  trainableParameters: number;
+  type?: "started";
+}
+export interface Step {
+  epoch: number;
+  gradNorm?: number | null;
+  learningRate: number;
+  loss: number;
+  /**
+   * Peak accelerator memory so far; null on CPU.
+   */
+  memoryBytes: number | null;
+  step: number;
+  tokensPerSecond: number;
+  totalSteps: number;
+  type?: "step";
+}
+/**
+ * `promptweight.train.yaml`: one QLoRA run. Paths are relative to the config's folder.
+ */
+export interface TrainingConfig {
+  /**
+   * Let the base model download from the Hugging Face hub.
+   */
+  allowDownload?: boolean;
+  /**
+   * A local model folder, or a Hugging Face id already in the local cache.
+   */
+  baseModel: string;
+  /**
+   * Packed sequences per step.
+   */
+  batchSize?: number;
+  /**
+   * auto: bfloat16 where supported, else float16.
+   */
+  computeDtype?: "auto" | "bfloat16" | "float16" | "float32";
+  /**
+   * `.jsonl` chat datasets to train on.
+   *
+   * @minItems 1
+   */
+  datasets: [string, ...string[]];
+  /**
+   * Quantise the 4-bit blocks' scales too (NF4 either way).
+   */
+  doubleQuantization?: boolean;
+  /**
+   * Evaluations without a better eval loss before stopping.
+   */
+  earlyStoppingPatience?: number | null;
+  epochs?: number;
+  /**
+   * Share of the examples held out for eval loss.
+   */
+  evalSplit?: number;
+  evalSteps?: number;
+  gradientAccumulation?: number;
+  gradientCheckpointing?: boolean;
+  learningRate?: number;
+  lora?: LoraSettings;
+  lrScheduler?: "cosine" | "linear" | "constant";
+  maxSequenceTokens?: number;
+  /**
+   * Overrides epochs when set.
+   */
+  maxSteps?: number | null;
+  name?: string;
+  /**
+   * Runs go to `<outputDir>/<time>-<name>/`.
+   */
+  outputDir?: string;
+  /**
+   * Pack short examples into full sequences, each attending only to itself.
+   */
+  packing?: boolean;
+  /**
+   * Steps between checkpoints.
+   */
+  saveSteps?: number;
+  seed?: number;
+  /**
+   * Run the model repository's own Python code (off: safe).
+   */
+  trustRemoteCode?: boolean;
+  warmupRatio?: number;
+}
+export interface LoraSettings {
+  /**
+   * Scaling: the update is alpha/rank.
+   */
+  alpha?: number;
+  dropout?: number;
+  rank?: number;
+  /**
+   * Module names to adapt; default every linear layer.
+   */
+  targetModules?: string[] | "all-linear";
 }
 
 /** Every custom method, from shared_schemas/methods.py. */
