@@ -12,6 +12,7 @@ from pathlib import Path
 from server import __version__
 from server.check_report import CheckedFile, Unread
 from server.cli_export import add_export_command, run_export
+from server.cli_train import add_train_command, run_train
 from server.cli_validate import add_validate_command, run_validate
 from server.core.countable import DEFAULT_MAX_DOCUMENT_CHARACTERS
 from server.core.economics import MAX_BUDGET_TOKENS, MAX_CALLS_PER_DAY, UsageDefaults
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_export_command(commands)
     add_validate_command(commands)
+    add_train_command(commands)
     return parser
 
 
@@ -141,6 +143,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return run_export(args)
     if args.command == "validate":
         return run_validate(args)
+    if args.command == "train":
+        return run_train(args)
     settings = settings_from(args)
     if isinstance(settings, str):
         print(f"promptweight: error: {settings}", file=sys.stderr)

@@ -12,7 +12,7 @@ from shared_schemas.wire import WireModel
 
 class LoraSettings(WireModel):
     rank: int = Field(default=16, ge=1, le=1024)
-    alpha: float = Field(default=32, gt=0, description="Scaling: the update is alpha/rank.")
+    alpha: int = Field(default=32, ge=1, description="Scaling: the update is alpha/rank.")
     dropout: float = Field(default=0.05, ge=0, lt=1)
     target_modules: list[str] | Literal["all-linear"] = Field(
         default="all-linear", description="Module names to adapt; default every linear layer."

@@ -69,6 +69,13 @@ def collate(packs: Seq[Pack], pad_id: int, dtype: torch.dtype) -> dict[str, Any]
             start = end
         for pad in range(start, width):
             allowed[row, 0, pad, pad] = True
+    if dtype == torch.bool:  # SDPA takes the boolean mask whatever the model's dtype
+        return {
+            "input_ids": ids,
+            "labels": labels,
+            "position_ids": positions,
+            "attention_mask": allowed,
+        }
     mask = torch.zeros(allowed.shape, dtype=dtype)
     mask.masked_fill_(~allowed, torch.finfo(dtype).min)
     return {"input_ids": ids, "labels": labels, "position_ids": positions, "attention_mask": mask}

@@ -1,0 +1,395 @@
+"""One QLoRA run: a 4-bit NF4 base model, LoRA adapters on every linear layer, the Hugging Face
+`Trainer`, and an event for everything worth telling (`shared_schemas.training`).
+
+The run folder `<outputDir>/<time>-<name>/` holds the adapter (`adapter_model.safetensors`,
+`adapter_config.json`), the tokenizer, the exact config (`train.json`), `events.jsonl`,
+`metrics.json`, a model card (`README.md`) and the checkpoints a run resumes from.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import torch
+from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    BitsAndBytesConfig,
+    EarlyStoppingCallback,
+    PrinterCallback,
+    Trainer,
+    TrainerCallback,
+    TrainerControl,
+    TrainerState,
+    TrainingArguments,
+)
+
+from server.core.datasets.validation import ValidationOptions, validate_dataset
+from server.core.safe_files import lines_within, open_regular
+from server.core.training.run_config import RunConfig
+from server.training.chat_data import ConversationError, Sequence, to_sequence
+from server.training.packing import Pack, collate, pack
+from shared_schemas.training import (
+    Checkpoint,
+    Eval,
+    Failed,
+    Finished,
+    Log,
+    Started,
+    Step,
+    TrainingEvent,
+)
+
+Emit = Callable[[TrainingEvent], None]
+
+
+class RunError(Exception):
+    """The run cannot go on; `hint` says what to change."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    """The dataset's records, refused when the validator finds an error in it."""
+    options = ValidationOptions(count_tokens=len, max_problems=5)
+    with open_regular(path) as stream:
+        report = validate_dataset(lines_within(stream, 1 << 34), options, str(path))
+    if report.error_count:
+        first = report.problems[0]
+        raise RunError(
+            f"{path.name} has {report.error_count} errors, the first on line {first.line + 1}: "
+            f"{first.message}",
+            f"run `promptweight validate {path}` and fix them",
+        )
+    records = []
+    with path.open(encoding="utf-8-sig") as lines:
+        for line in lines:
+            if line.strip():
+                records.append(json.loads(line))
+    return records
+
+
+def _sequences(tokenizer: Any, run: RunConfig, emit: Emit) -> list[Sequence]:
+    sequences = []
+    for path in run.datasets:
+        if not path.is_file():
+            raise RunError(f"the dataset {path} does not exist", "export one from a prompt first")
+        for number, record in enumerate(_records(path), start=1):
+            messages = record.get("messages")
+            if not isinstance(messages, list):
+                continue  # other formats are exported for other trainers
+            try:
+                sequences.append(to_sequence(tokenizer, messages, run.config.max_sequence_tokens))
+            except ConversationError as error:
+                emit(Log(level="warning", message=f"{path.name} line {number}: {error}; skipped"))
+    if not sequences:
+        raise RunError(
+            "no example with assistant tokens to train on",
+            "the datasets need chat records (`messages`) with assistant answers",
+        )
+    return sequences
+
+
+class _Packs(torch.utils.data.Dataset[Pack]):
+    def __init__(self, packs: list[Pack]) -> None:
+        self.packs = packs
+
+    def __len__(self) -> int:
+        return len(self.packs)
+
+    def __getitem__(self, index: int) -> Pack:
+        return self.packs[index]
+
+
+def _rows(sequences: list[Sequence], run: RunConfig) -> list[Pack]:
+    if run.config.packing:
+        return pack(sequences, run.config.max_sequence_tokens)
+    return [Pack((s,)) for s in sequences]
+
+
+def _compute_dtype(run: RunConfig, cuda: bool) -> torch.dtype:
+    chosen = run.config.compute_dtype
+    if chosen == "auto":
+        if not cuda or torch.cuda.is_bf16_supported():
+            return torch.bfloat16
+        return torch.float16
+    dtype: torch.dtype = getattr(torch, chosen)
+    return dtype
+
+
+class _Events(TrainerCallback):
+    """Trainer callbacks to events; cancels at the next step when asked."""
+
+    def __init__(self, emit: Emit, cancel: threading.Event) -> None:
+        self.emit = emit
+        self.cancel = cancel
+        self.since = time.monotonic()
+        self.counted = 0
+        self.cancelled = False
+
+    def on_log(
+        self, args: Any, state: TrainerState, control: TrainerControl, logs: Any = None, **_: Any
+    ) -> None:
+        logs = logs or {}
+        if "loss" not in logs:
+            return
+        now = time.monotonic()
+        seen = state.num_input_tokens_seen
+        rate = (seen - self.counted) / max(now - self.since, 1e-9)
+        self.since, self.counted = now, seen
+        memory = torch.cuda.max_memory_allocated() if torch.cuda.is_available() else None
+        self.emit(
+            Step(
+                step=state.global_step,
+                total_steps=state.max_steps,
+                epoch=float(state.epoch or 0),
+                loss=float(logs["loss"]),
+                learning_rate=float(logs.get("learning_rate", 0.0)),
+                grad_norm=float(logs["grad_norm"]) if "grad_norm" in logs else None,
+                tokens_per_second=rate,
+                memory_bytes=memory,
+            )
+        )
+
+    def on_evaluate(
+        self, args: Any, state: TrainerState, control: TrainerControl, metrics: Any = None, **_: Any
+    ) -> None:
+        if metrics and "eval_loss" in metrics:
+            self.emit(Eval(step=state.global_step, loss=float(metrics["eval_loss"])))
+
+    def on_save(self, args: Any, state: TrainerState, control: TrainerControl, **_: Any) -> None:
+        path = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+        self.emit(Checkpoint(step=state.global_step, path=str(path)))
+
+    def on_step_end(
+        self, args: Any, state: TrainerState, control: TrainerControl, **_: Any
+    ) -> None:
+        if self.cancel.is_set():
+            self.cancelled = True
+            control.should_save = True  # the run resumes from here
+            control.should_training_stop = True
+
+
+def new_run_dir(run: RunConfig) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    folder = run.output_dir / f"{stamp}-{run.config.name}"
+    folder.mkdir(parents=True, exist_ok=False)
+    return folder
+
+
+def latest_checkpoint(run_dir: Path) -> Path | None:
+    found = sorted(
+        (p for p in (run_dir / "checkpoints").glob("checkpoint-*") if p.name[11:].isdigit()),
+        key=lambda p: int(p.name[11:]),
+    )
+    return found[-1] if found else None
+
+
+def train(run: RunConfig, run_dir: Path, emit: Emit, cancel: threading.Event, resume: bool) -> int:
+    """The whole run; the exit status (0 only when an adapter was written)."""
+    config = run.config
+    base = run.base_model_folder()
+    if base is None and not config.allow_download:
+        from huggingface_hub import try_to_load_from_cache
+
+        if not isinstance(try_to_load_from_cache(config.base_model, "config.json"), str):
+            raise RunError(
+                f"the base model {config.base_model!r} is neither a local folder nor in the "
+                "Hugging Face cache",
+                "download it once (`hf download NAME`), or set `allowDownload: true`",
+            )
+    source = str(base) if base is not None else config.base_model
+    cuda = torch.cuda.is_available()
+    dtype = _compute_dtype(run, cuda)
+    tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=config.trust_remote_code)
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    sequences = _sequences(tokenizer, run, emit)
+    random.Random(config.seed).shuffle(sequences)
+    held = int(len(sequences) * config.eval_split)
+    eval_sequences, train_sequences = sequences[:held], sequences[held:]
+    quantization = BitsAndBytesConfig(  # type: ignore[no-untyped-call]
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=config.double_quantization,
+        bnb_4bit_compute_dtype=dtype,
+    )
+    device = "cuda" if cuda else "cpu"
+    model = AutoModelForCausalLM.from_pretrained(
+        source,
+        quantization_config=quantization,
+        device_map={"": 0 if cuda else "cpu"},
+        dtype=dtype,
+        attn_implementation="sdpa",
+        trust_remote_code=config.trust_remote_code,
+    )
+    model = prepare_model_for_kbit_training(  # type: ignore[no-untyped-call]
+        model,
+        use_gradient_checkpointing=config.gradient_checkpointing,
+        gradient_checkpointing_kwargs={"use_reentrant": False},
+    )
+    lora = config.lora
+    peft_model = get_peft_model(
+        model,
+        LoraConfig(
+            r=lora.rank,
+            lora_alpha=lora.alpha,
+            lora_dropout=lora.dropout,
+            target_modules=lora.target_modules,
+            task_type="CAUSAL_LM",
+        ),
+    )
+    trainable, total = peft_model.get_nb_trainable_parameters()
+
+    def collator(packs: list[Pack]) -> dict[str, Any]:
+        return collate(packs, tokenizer.pad_token_id, torch.bool)
+
+    train_rows, eval_rows = _rows(train_sequences, run), _rows(eval_sequences, run)
+    steps_per_epoch = math.ceil(
+        len(train_rows) / (config.batch_size * config.gradient_accumulation)
+    )
+    total_steps = config.max_steps or math.ceil(steps_per_epoch * config.epochs)
+    evaluating = bool(eval_rows)
+    arguments = TrainingArguments(
+        output_dir=str(run_dir / "checkpoints"),
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.gradient_accumulation,
+        learning_rate=config.learning_rate,
+        lr_scheduler_type=config.lr_scheduler,
+        # Steps, not a ratio: transformers 4 and 5 both take an integer.
+        warmup_steps=math.ceil(total_steps * config.warmup_ratio),
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps or -1,
+        logging_steps=1,
+        eval_strategy="steps" if evaluating else "no",
+        eval_steps=config.eval_steps,
+        save_strategy="steps",
+        save_steps=config.save_steps,
+        save_total_limit=3,
+        load_best_model_at_end=evaluating and config.early_stopping_patience is not None,
+        metric_for_best_model="eval_loss" if evaluating else None,
+        greater_is_better=False,
+        seed=config.seed,
+        bf16=cuda and dtype == torch.bfloat16,
+        fp16=cuda and dtype == torch.float16,
+        use_cpu=not cuda,
+        optim="paged_adamw_8bit" if cuda else "adamw_torch",
+        gradient_checkpointing=config.gradient_checkpointing,
+        gradient_checkpointing_kwargs={"use_reentrant": False},
+        report_to=[],
+        remove_unused_columns=False,
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+        include_num_input_tokens_seen=True,
+    )
+    events = _Events(emit, cancel)
+    callbacks: list[Any] = [events]
+    if evaluating and config.early_stopping_patience is not None:
+        callbacks.append(EarlyStoppingCallback(config.early_stopping_patience))
+    trainer = Trainer(
+        model=peft_model,
+        args=arguments,
+        train_dataset=_Packs(train_rows),
+        eval_dataset=_Packs(eval_rows) if evaluating else None,
+        data_collator=collator,
+        callbacks=callbacks,
+    )
+    trainer.remove_callback(PrinterCallback)  # its dicts are the events' business
+    checkpoint = latest_checkpoint(run_dir) if resume else None
+    emit(
+        Started(
+            run_dir=str(run_dir),
+            base_model=source,
+            trainable_parameters=trainable,
+            total_parameters=total,
+            quantization=(
+                f"nf4{', double quantisation' if config.double_quantization else ''}, "
+                f"{str(dtype).removeprefix('torch.')} compute"
+            ),
+            device=device,
+            total_steps=total_steps,
+            train_examples=len(train_sequences),
+            eval_examples=len(eval_sequences),
+            resumed_from_step=int(checkpoint.name[11:]) if checkpoint else 0,
+        )
+    )
+    started = time.monotonic()
+    result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    eval_loss = None
+    if evaluating:
+        eval_loss = float(trainer.evaluate()["eval_loss"])
+    peft_model.save_pretrained(str(run_dir))
+    tokenizer.save_pretrained(run_dir)
+    metrics = {
+        "train_loss": float(result.training_loss),
+        "eval_loss": eval_loss,
+        "steps": trainer.state.global_step,
+        "tokens_seen": trainer.state.num_input_tokens_seen,
+        "wall_seconds": time.monotonic() - started,
+        "peak_memory_bytes": torch.cuda.max_memory_allocated() if cuda else None,
+        "loss_curve": [
+            {"step": e["step"], "loss": e["loss"]} for e in trainer.state.log_history if "loss" in e
+        ],
+        "eval_curve": [
+            {"step": e["step"], "loss": e["eval_loss"]}
+            for e in trainer.state.log_history
+            if "eval_loss" in e
+        ],
+    }
+    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    (run_dir / "README.md").write_text(_model_card(run, source, metrics))
+    stopped_early = (
+        not events.cancelled
+        and trainer.state.global_step < total_steps
+        and evaluating
+        and config.early_stopping_patience is not None
+    )
+    emit(
+        Finished(
+            adapter_path=str(run_dir / "adapter_model.safetensors"),
+            steps=trainer.state.global_step,
+            train_loss=float(result.training_loss),
+            eval_loss=eval_loss,
+            stopped_early=stopped_early,
+            cancelled=events.cancelled,
+        )
+    )
+    return 0
+
+
+def _model_card(run: RunConfig, source: str, metrics: dict[str, Any]) -> str:
+    config = run.config
+    curve = ", ".join(f"{p['step']}: {p['loss']:.4f}" for p in metrics["loss_curve"])
+    return (
+        f"# {config.name}: a QLoRA adapter for {source}\n\n"
+        "Trained by Promptweight: 4-bit NF4 base model, LoRA adapters "
+        f"(rank {config.lora.rank}, alpha {config.lora.alpha}, dropout {config.lora.dropout}, "
+        f"modules {config.lora.target_modules}).\n\n"
+        f"- Data: {', '.join(config.datasets)} (loss on assistant tokens only)\n"
+        f"- Steps: {metrics['steps']}, tokens seen: {metrics['tokens_seen']:,}\n"
+        f"- Train loss: {metrics['train_loss']:.4f}; eval loss: {metrics['eval_loss']}\n"
+        f"- Learning rate {config.learning_rate} ({config.lr_scheduler}), batch "
+        f"{config.batch_size} x {config.gradient_accumulation}, max sequence "
+        f"{config.max_sequence_tokens} tokens, seed {config.seed}\n"
+        f"- Loss by step: {curve}\n\n"
+        "Load it with `PeftModel.from_pretrained(base_model, this_folder)`.\n"
+    )
+
+
+def failed(error: BaseException) -> Failed:
+    hint = getattr(error, "hint", None)
+    if isinstance(error, torch.OutOfMemoryError):
+        hint = "lower batchSize or maxSequenceTokens, or turn on gradientCheckpointing"
+    return Failed(error=f"{type(error).__name__}: {error}", hint=hint)
