@@ -11,6 +11,7 @@ from pathlib import Path
 
 from server import __version__
 from server.check_report import CheckedFile, Unread
+from server.cli_doctor import add_doctor_command, run_doctor
 from server.cli_export import add_export_command, run_export
 from server.cli_train import add_train_command, run_train
 from server.cli_validate import add_validate_command, run_validate
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_command(commands)
     add_validate_command(commands)
     add_train_command(commands)
+    add_doctor_command(commands)
     return parser
 
 
@@ -145,6 +147,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return run_validate(args)
     if args.command == "train":
         return run_train(args)
+    if args.command == "doctor":
+        return run_doctor(args)
     settings = settings_from(args)
     if isinstance(settings, str):
         print(f"promptweight: error: {settings}", file=sys.stderr)

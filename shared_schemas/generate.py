@@ -42,6 +42,7 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     training.Finished,
     training.Failed,
     training.Log,
+    training.DoctorReport,
 )
 
 

@@ -152,3 +152,36 @@ _EVENTS: TypeAdapter[TrainingEvent] = TypeAdapter(TrainingEvent)
 def parse_event(line: str | bytes) -> TrainingEvent:
     """One line of the trainer's stdout as its event; raises `pydantic.ValidationError`."""
     return _EVENTS.validate_json(line)
+
+
+class GpuInfo(WireModel):
+    index: int
+    name: str
+    total_bytes: int
+    free_bytes: int
+    bf16: bool = Field(description="Whether it computes in bfloat16.")
+
+
+class DoctorReport(WireModel):
+    """`promptweight doctor --json`: whether this interpreter can train, and whether the
+    configured run fits."""
+
+    python: str = Field(description="The training interpreter's executable.")
+    python_version: str
+    missing: list[str] = Field(description="Training libraries this interpreter lacks.")
+    torch: str | None = None
+    cuda: str | None = Field(default=None, description="The CUDA version torch was built with.")
+    gpus: list[GpuInfo] = Field(default_factory=list)
+    bitsandbytes: str | None = None
+    four_bit_works: bool = Field(
+        default=False, description="A 4-bit NF4 layer ran forward and backward on the device."
+    )
+    four_bit_error: str | None = None
+    device: str = Field(default="cpu", description="Where a run would train.")
+    estimate: MemoryEstimate | None = Field(
+        default=None, description="The configured run's peak memory, when a config was given."
+    )
+    fits: bool | None = Field(
+        default=None, description="Whether the estimate fits the GPU's free memory."
+    )
+    advice: list[str] = Field(default_factory=list, description="What to do, in order.")

@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="run QLoRA fine-tuning")
     add_run_arguments(train)
     train.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue this run")
+    doctor = commands.add_parser("doctor", help="what this interpreter can train, as JSON")
+    doctor.add_argument("config", nargs="?", type=Path, metavar="CONFIG")
     return parser
 
 
@@ -45,6 +47,8 @@ class EventWriter:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "doctor":
+        return run_doctor(args.config)
     # stdout carries the events alone: whatever a library prints goes to stderr instead.
     emit = EventWriter(sys.stdout)
     sys.stdout = sys.stderr
@@ -74,6 +78,19 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # reported as the run's last event; the caller stays up
         emit(training.failed(error))
         return 1
+
+
+def run_doctor(config: Path | None) -> int:
+    """The `DoctorReport` as one JSON line; exit 2 when the config is unreadable."""
+    from server.training.doctor import doctor
+
+    try:
+        run = load_run_config(config, {}) if config is not None else None
+    except RunConfigError as error:
+        print(Failed(error=str(error)).model_dump_json(by_alias=True))
+        return 2
+    print(doctor(run).model_dump_json(by_alias=True))
+    return 0
 
 
 if __name__ == "__main__":

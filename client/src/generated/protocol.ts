@@ -7,6 +7,7 @@ export interface PromptweightProtocol {
   CountSelectionParams?: CountSelectionParams;
   CountSelectionResult?: CountSelectionResult;
   DatasetReport?: DatasetReport;
+  DoctorReport?: DoctorReport;
   DocumentStats?: DocumentStats;
   Eval?: Eval;
   ExportActionData?: ExportActionData;
@@ -278,6 +279,86 @@ export interface TokenDistribution {
   median: number;
   min: number;
   p90: number;
+}
+/**
+ * `promptweight doctor --json`: whether this interpreter can train, and whether the
+ * configured run fits.
+ */
+export interface DoctorReport {
+  /**
+   * What to do, in order.
+   */
+  advice?: string[];
+  bitsandbytes?: string | null;
+  /**
+   * The CUDA version torch was built with.
+   */
+  cuda?: string | null;
+  /**
+   * Where a run would train.
+   */
+  device?: string;
+  /**
+   * The configured run's peak memory, when a config was given.
+   */
+  estimate?: MemoryEstimate | null;
+  /**
+   * Whether the estimate fits the GPU's free memory.
+   */
+  fits?: boolean | null;
+  fourBitError?: string | null;
+  /**
+   * A 4-bit NF4 layer ran forward and backward on the device.
+   */
+  fourBitWorks?: boolean;
+  gpus?: GpuInfo[];
+  /**
+   * Training libraries this interpreter lacks.
+   */
+  missing: string[];
+  /**
+   * The training interpreter's executable.
+   */
+  python: string;
+  pythonVersion: string;
+  torch?: string | null;
+}
+/**
+ * The pre-flight estimate of a run's peak accelerator memory, in bytes (see
+ * `server/core/training/memory_estimate.py` for the formula).
+ */
+export interface MemoryEstimate {
+  /**
+   * At the configured batch and sequence length.
+   */
+  activations: number;
+  activationsWithoutCheckpointing: number;
+  /**
+   * 4-bit linear layers with their quantisation constants.
+   */
+  baseWeights: number;
+  /**
+   * Output logits, their fp32 loss copy and its gradient.
+   */
+  logits: number;
+  loraGradients: number;
+  loraWeights: number;
+  optimizerState: number;
+  /**
+   * Embeddings, norms, output layer: not quantised.
+   */
+  otherWeights: number;
+  total: number;
+}
+export interface GpuInfo {
+  /**
+   * Whether it computes in bfloat16.
+   */
+  bf16: boolean;
+  freeBytes: number;
+  index: number;
+  name: string;
+  totalBytes: number;
 }
 /**
  * Notification `promptweight/documentStats`, server to client, after each debounced change.
@@ -555,33 +636,6 @@ export interface Log {
   level?: "info" | "warning" | "error";
   message: string;
   type?: "log";
-}
-/**
- * The pre-flight estimate of a run's peak accelerator memory, in bytes (see
- * `server/core/training/memory_estimate.py` for the formula).
- */
-export interface MemoryEstimate {
-  /**
-   * At the configured batch and sequence length.
-   */
-  activations: number;
-  activationsWithoutCheckpointing: number;
-  /**
-   * 4-bit linear layers with their quantisation constants.
-   */
-  baseWeights: number;
-  /**
-   * Output logits, their fp32 loss copy and its gradient.
-   */
-  logits: number;
-  loraGradients: number;
-  loraWeights: number;
-  optimizerState: number;
-  /**
-   * Embeddings, norms, output layer: not quantised.
-   */
-  otherWeights: number;
-  total: number;
 }
 /**
  * What the server holds: one entry per open document, for logs and tests.

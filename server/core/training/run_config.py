@@ -4,6 +4,7 @@ before they start the trainer."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from server.core.model_choice import hugging_face_cache_dirs
 from server.core.safe_files import read_regular_bytes
 from server.core.yaml_limits import compose_limited
 from shared_schemas.training import TrainingConfig
@@ -43,6 +45,24 @@ class RunConfig:
         """The base model as a local folder, if it names one."""
         candidate = self.path(self.config.base_model)
         return candidate if (candidate / "config.json").is_file() else None
+
+    def base_model_config(self) -> dict[str, Any] | None:
+        """The base model's `config.json`, from its folder or the local Hugging Face cache;
+        None when neither has it (nothing is downloaded)."""
+        folder = self.base_model_folder()
+        found = [folder / "config.json"] if folder is not None else []
+        if not found:
+            cache = "models--" + self.config.base_model.replace("/", "--")
+            for hub in hugging_face_cache_dirs():
+                found += sorted((hub / cache / "snapshots").glob("*/config.json"))
+        for path in found:
+            try:
+                loaded = json.loads(read_regular_bytes(path, _MAX_CONFIG_BYTES))
+            except (OSError, ValueError):
+                continue
+            if isinstance(loaded, dict):
+                return loaded
+        return None
 
 
 def _errors(error: ValidationError) -> str:
