@@ -23,10 +23,10 @@ const payloadLines = Object.values(methods).map(
   (m) => `  ${JSON.stringify(m.name)}: { params: ${m.params}; result: ${m.result ?? "void"} };`,
 );
 // The settings the server reads (shared_schemas/settings.py), with their VS Code scope.
-const settingLines = Object.entries(settings).map(([key, scope]) => {
-  const camel = key.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
-  return `  ${JSON.stringify(camel)}: ${JSON.stringify(scope)},`;
-});
+// Keys as on the wire (the models' aliases, camelCase or dotted like `training.python`).
+const settingLines = Object.entries(settings).map(
+  ([key, scope]) => `  ${JSON.stringify(key)}: ${JSON.stringify(scope)},`,
+);
 const generated =
   types +
   "\n/** Every custom method, from shared_schemas/methods.py. */\n" +

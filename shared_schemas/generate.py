@@ -43,6 +43,11 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     training.Failed,
     training.Log,
     training.DoctorReport,
+    training.StartTrainingParams,
+    training.StartTrainingResult,
+    training.CancelTrainingParams,
+    training.CancelTrainingResult,
+    training.TrainingNotification,
 )
 
 
@@ -70,7 +75,7 @@ def protocol_schema() -> dict[str, object]:
         # Read by client/generate-types.mjs: the method names, and the settings the client sends.
         "x-methods": methods_table(),
         "x-settings": {
-            name: field.json_schema_extra["scope"]  # type: ignore[index]
+            (field.alias or name): field.json_schema_extra["scope"]  # type: ignore[index]
             for name, field in settings.Settings.model_fields.items()
         },
     }

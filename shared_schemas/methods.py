@@ -16,6 +16,13 @@ from shared_schemas.messages import (
     ServerStatus,
     ServerStatusParams,
 )
+from shared_schemas.training import (
+    CancelTrainingParams,
+    CancelTrainingResult,
+    StartTrainingParams,
+    StartTrainingResult,
+    TrainingNotification,
+)
 from shared_schemas.wire import WireModel
 
 
@@ -58,7 +65,35 @@ EXPORT_DATASET = CustomMethod(
     ExportDatasetResult,
 )
 
-METHODS: tuple[CustomMethod, ...] = (DOCUMENT_STATS, COUNT_SELECTION, SERVER_STATUS, EXPORT_DATASET)
+START_TRAINING = CustomMethod(
+    "startTraining",
+    "promptweight.server.startTraining",
+    "command",
+    "client-to-server",
+    StartTrainingParams,
+    StartTrainingResult,
+)
+CANCEL_TRAINING = CustomMethod(
+    "cancelTraining",
+    "promptweight.server.cancelTraining",
+    "command",
+    "client-to-server",
+    CancelTrainingParams,
+    CancelTrainingResult,
+)
+TRAINING = CustomMethod(
+    "training", "promptweight/training", "notification", "server-to-client", TrainingNotification
+)
+
+METHODS: tuple[CustomMethod, ...] = (
+    DOCUMENT_STATS,
+    COUNT_SELECTION,
+    SERVER_STATUS,
+    EXPORT_DATASET,
+    START_TRAINING,
+    CANCEL_TRAINING,
+    TRAINING,
+)
 
 
 def methods_table() -> dict[str, dict[str, str | None]]:

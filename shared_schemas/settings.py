@@ -129,6 +129,14 @@ class Settings(WireModel):
         "`promptweight.maxSequenceTokens`.",
         json_schema_extra=_scope("resource"),
     )
+    training_python: str = Field(
+        default="",
+        alias="training.python",
+        description="Python interpreter that runs QLoRA training (it needs the `[train]` extra: "
+        "torch, transformers, peft, bitsandbytes, accelerate). Empty: the language server's. "
+        "Only a user or machine setting: a workspace cannot choose what runs.",
+        json_schema_extra=_scope("machine"),
+    )
     max_sequence_tokens: int = Field(
         default=16_384,
         ge=1,
@@ -162,6 +170,11 @@ class InitializationOptions(Settings):
     """Sent by the client in `initialize`: the settings of the whole window, and of each
     workspace folder. The client restarts the server when any of them changes."""
 
+    workspace_trusted: bool = Field(
+        default=False,
+        description="Whether the editor trusts the workspace: training, which runs code, is "
+        "refused otherwise.",
+    )
     folders: list[FolderSettings] = Field(
         default_factory=list,
         description="Per workspace folder; a document takes the settings of the folder that "

@@ -185,3 +185,34 @@ class DoctorReport(WireModel):
         default=None, description="Whether the estimate fits the GPU's free memory."
     )
     advice: list[str] = Field(default_factory=list, description="What to do, in order.")
+
+
+class StartTrainingParams(WireModel):
+    """Command `promptweight.server.startTraining`, client to server."""
+
+    config: str = Field(description="The URI of the run's `promptweight.train.yaml`.")
+    max_steps: int | None = Field(default=None, ge=1, description="Overrides the config's.")
+
+
+class StartTrainingResult(WireModel):
+    started: bool
+    message: str
+    progress_token: str | None = Field(default=None, description="The run's work-done progress.")
+
+
+class CancelTrainingParams(WireModel):
+    """Command `promptweight.server.cancelTraining`: the run of this config, or the only one."""
+
+    config: str | None = None
+
+
+class CancelTrainingResult(WireModel):
+    cancelled: bool
+    message: str
+
+
+class TrainingNotification(WireModel):
+    """Notification `promptweight/training`, server to client: one event of a run."""
+
+    config: str = Field(description="The URI of the run's config.")
+    event: TrainingEvent

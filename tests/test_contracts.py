@@ -67,7 +67,7 @@ def test_the_client_sends_the_keys_the_model_defines() -> None:
     generated = (REPO / "client" / "src" / "generated" / "protocol.ts").read_text(encoding="utf-8")
     match = re.search(r"export const SETTINGS = \{(.*?)\} as const", generated, re.S)
     assert match is not None
-    sent = set(re.findall(r'"(\w+)":', match.group(1)))
+    sent = set(re.findall(r'"([\w.]+)":', match.group(1)))
     assert sent == {field.alias or name for name, field in Settings.model_fields.items()}
 
 

@@ -52,5 +52,10 @@ export function initializationOptions({ trusted, window, folders }: WorkspaceSet
     uri,
     settings: readAll(settings, folderKeys, trusted),
   }));
-  return { ...readAll(window, SETTING_KEYS, trusted), folders: perFolder } as InitializationOptions;
+  // Training runs code: the server refuses it unless the editor trusts the workspace.
+  return {
+    ...readAll(window, SETTING_KEYS, trusted),
+    workspaceTrusted: trusted,
+    folders: perFolder,
+  } as InitializationOptions;
 }

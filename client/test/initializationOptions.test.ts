@@ -27,8 +27,15 @@ test("every setting the server reads is sent, with the window's value", () => {
   for (const key of byScope("resource").concat(byScope("window"))) {
     assert.equal(options[key as keyof typeof options], `value:${key}@window`);
   }
-  assert.deepEqual(Object.keys(options).sort(), [...keys, "folders"].sort());
+  assert.deepEqual(Object.keys(options).sort(), [...keys, "folders", "workspaceTrusted"].sort());
 });
+
+for (const trusted of [true, false]) {
+  test(`the server is told whether the workspace is trusted (${trusted})`, () => {
+    const options = initializationOptions({ trusted, window: settings("window"), folders: [] });
+    assert.equal(options.workspaceTrusted, trusted);
+  });
+}
 
 test("each workspace folder gets its resource settings, read for that folder", () => {
   const options = initializationOptions({

@@ -45,7 +45,7 @@ from server.lsp.debounce import Debouncer
 from server.lsp.document_state import Analysed, DocumentState, Snapshot
 from server.lsp.documents import use_splicing_documents
 from server.lsp.folders import FolderContext, Folders
-from server.lsp.settings import read_folders, read_options
+from server.lsp.settings import read_folders, read_options, read_trust
 from server.lsp.wire import plain_json_converter
 from shared_schemas import (
     CountSelectionParams,
@@ -121,6 +121,7 @@ class PromptweightServer(LanguageServer):
         self.recounts = Debouncer()
         self.refreshes = Debouncer()  # full analyses after quick recounts
         self.documents: dict[str, DocumentState] = {}
+        self.trusted = False  # whether the editor trusts the workspace (training runs code)
 
     @property
     def encoding(self) -> PositionEncoding:
@@ -304,8 +305,8 @@ class PromptweightServer(LanguageServer):
 
 
 def create_server() -> PromptweightServer:
-    # The export's handlers live in their own module, which builds on this one.
-    from server.lsp import export_actions
+    # The export's and training's handlers live in their own modules, which build on this one.
+    from server.lsp import export_actions, training
 
     server = PromptweightServer()
 
@@ -315,6 +316,7 @@ def create_server() -> PromptweightServer:
         ls.options, errors = read_options(params.initialization_options)
         by_folder, folder_errors = read_folders(params.initialization_options)
         ls.folders = Folders(ls.options, by_folder)
+        ls.trusted = read_trust(params.initialization_options)
         errors += folder_errors
         if errors:
             log.error("settings errors: %s", errors)
@@ -408,6 +410,7 @@ def create_server() -> PromptweightServer:
         return features.code_lenses(result.analysis, params.text_document.uri)
 
     export_actions.register(server)
+    training.register(server)
 
     @server.feature(COUNT_SELECTION.name)
     async def on_count_selection(ls: PromptweightServer, raw: Any) -> dict[str, object]:

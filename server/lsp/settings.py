@@ -16,6 +16,7 @@ from shared_schemas import FolderSettings, Settings
 from shared_schemas.model_catalog import ModelOverride
 
 _FOLDERS = "folders"
+_NOT_SETTINGS = {_FOLDERS, "workspaceTrusted"}  # read by `read_folders` and `read_trust`
 
 
 def _error_text(error: ValidationError) -> str:
@@ -34,8 +35,8 @@ def read_options(raw: Any, where: str = "") -> tuple[Settings, list[str]]:
     fields = Settings.model_fields
     by_alias = {info.alias or name: name for name, info in fields.items()}
     for key, value in raw.items():
-        if key == _FOLDERS:
-            continue  # read by `read_folders`
+        if key in _NOT_SETTINGS:
+            continue
         name = by_alias.get(key, key)
         if name not in fields:
             errors.append(f"unknown setting {key!r}{where} ignored")
@@ -51,6 +52,11 @@ def read_options(raw: Any, where: str = "") -> tuple[Settings, list[str]]:
             continue
         accepted[name] = value
     return Settings.model_validate(accepted), errors
+
+
+def read_trust(raw: Any) -> bool:
+    """Whether the client said the workspace is trusted (anything else: not)."""
+    return isinstance(raw, dict) and raw.get("workspaceTrusted") is True
 
 
 def read_folders(raw: Any) -> tuple[dict[str, Settings], list[str]]:

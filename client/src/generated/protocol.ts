@@ -2,6 +2,8 @@
  * Do not edit: change the pydantic models in shared_schemas/ and run `make generate`. */
 
 export interface PromptweightProtocol {
+  CancelTrainingParams?: CancelTrainingParams;
+  CancelTrainingResult?: CancelTrainingResult;
   CheckReport?: CheckReport;
   Checkpoint?: Checkpoint;
   CountSelectionParams?: CountSelectionParams;
@@ -21,9 +23,22 @@ export interface PromptweightProtocol {
   ServerStatus?: ServerStatus;
   ServerStatusParams?: ServerStatusParams;
   Settings?: Settings;
+  StartTrainingParams?: StartTrainingParams;
+  StartTrainingResult?: StartTrainingResult;
   Started?: Started;
   Step?: Step;
   TrainingConfig?: TrainingConfig;
+  TrainingNotification?: TrainingNotification;
+}
+/**
+ * Command `promptweight.server.cancelTraining`: the run of this config, or the only one.
+ */
+export interface CancelTrainingParams {
+  config?: string | null;
+}
+export interface CancelTrainingResult {
+  cancelled: boolean;
+  message: string;
 }
 /**
  * The whole output of `promptweight check --format json`.
@@ -542,9 +557,17 @@ export interface InitializationOptions {
    */
   saturationWarning?: number;
   /**
+   * Python interpreter that runs QLoRA training (it needs the `[train]` extra: torch, transformers, peft, bitsandbytes, accelerate). Empty: the language server's. Only a user or machine setting: a workspace cannot choose what runs.
+   */
+  "training.python"?: string;
+  /**
    * Model whose tokenizer measures `.jsonl` dataset examples against `promptweight.maxSequenceTokens`.
    */
   trainingModel?: string;
+  /**
+   * Whether the editor trusts the workspace: training, which runs code, is refused otherwise.
+   */
+  workspaceTrusted?: boolean;
 }
 /**
  * One workspace folder's settings, as VS Code resolves them for that folder.
@@ -731,9 +754,34 @@ export interface Settings {
    */
   saturationWarning?: number;
   /**
+   * Python interpreter that runs QLoRA training (it needs the `[train]` extra: torch, transformers, peft, bitsandbytes, accelerate). Empty: the language server's. Only a user or machine setting: a workspace cannot choose what runs.
+   */
+  "training.python"?: string;
+  /**
    * Model whose tokenizer measures `.jsonl` dataset examples against `promptweight.maxSequenceTokens`.
    */
   trainingModel?: string;
+}
+/**
+ * Command `promptweight.server.startTraining`, client to server.
+ */
+export interface StartTrainingParams {
+  /**
+   * The URI of the run's `promptweight.train.yaml`.
+   */
+  config: string;
+  /**
+   * Overrides the config's.
+   */
+  maxSteps?: number | null;
+}
+export interface StartTrainingResult {
+  message: string;
+  /**
+   * The run's work-done progress.
+   */
+  progressToken?: string | null;
+  started: boolean;
 }
 export interface Started {
   baseModel: string;
@@ -847,21 +895,37 @@ export interface LoraSettings {
    */
   targetModules?: string[] | "all-linear";
 }
+/**
+ * Notification `promptweight/training`, server to client: one event of a run.
+ */
+export interface TrainingNotification {
+  /**
+   * The URI of the run's config.
+   */
+  config: string;
+  event: Started | Step | Eval | Checkpoint | Finished | Failed | Log;
+}
 
 /** Every custom method, from shared_schemas/methods.py. */
 export const METHODS = {
+  cancelTraining: { name: "promptweight.server.cancelTraining", kind: "command" },
   countSelection: { name: "promptweight/countSelection", kind: "request" },
   documentStats: { name: "promptweight/documentStats", kind: "notification" },
   exportDataset: { name: "promptweight.server.exportDataset", kind: "command" },
   serverStatus: { name: "promptweight/serverStatus", kind: "request" },
+  startTraining: { name: "promptweight.server.startTraining", kind: "command" },
+  training: { name: "promptweight/training", kind: "notification" },
 } as const;
 
 /** Each method's params and result types, by wire name. */
 export interface MethodPayloads {
+  "promptweight.server.cancelTraining": { params: CancelTrainingParams; result: CancelTrainingResult };
   "promptweight/countSelection": { params: CountSelectionParams; result: CountSelectionResult };
   "promptweight/documentStats": { params: DocumentStats; result: void };
   "promptweight.server.exportDataset": { params: ExportDatasetParams; result: ExportDatasetResult };
   "promptweight/serverStatus": { params: ServerStatusParams; result: ServerStatus };
+  "promptweight.server.startTraining": { params: StartTrainingParams; result: StartTrainingResult };
+  "promptweight/training": { params: TrainingNotification; result: void };
 }
 
 /** Every setting the server reads (`promptweight.<key>`), with its VS Code scope. */
@@ -879,6 +943,7 @@ export const SETTINGS = {
   "model": "resource",
   "models": "machine-overridable",
   "saturationWarning": "resource",
+  "training.python": "machine",
   "trainingModel": "resource",
 } as const;
 
