@@ -48,6 +48,8 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     training.CancelTrainingParams,
     training.CancelTrainingResult,
     training.TrainingNotification,
+    training.TrainingRunsParams,
+    training.TrainingRuns,
 )
 
 

@@ -22,6 +22,8 @@ from shared_schemas.training import (
     StartTrainingParams,
     StartTrainingResult,
     TrainingNotification,
+    TrainingRuns,
+    TrainingRunsParams,
 )
 from shared_schemas.wire import WireModel
 
@@ -81,6 +83,14 @@ CANCEL_TRAINING = CustomMethod(
     CancelTrainingParams,
     CancelTrainingResult,
 )
+TRAINING_RUNS = CustomMethod(
+    "trainingRuns",
+    "promptweight/trainingRuns",
+    "request",
+    "client-to-server",
+    TrainingRunsParams,
+    TrainingRuns,
+)
 TRAINING = CustomMethod(
     "training", "promptweight/training", "notification", "server-to-client", TrainingNotification
 )
@@ -93,6 +103,7 @@ METHODS: tuple[CustomMethod, ...] = (
     START_TRAINING,
     CANCEL_TRAINING,
     TRAINING,
+    TRAINING_RUNS,
 )
 
 

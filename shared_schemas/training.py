@@ -216,3 +216,29 @@ class TrainingNotification(WireModel):
 
     config: str = Field(description="The URI of the run's config.")
     event: TrainingEvent
+
+
+class RunSummary(WireModel):
+    """One run folder, as its files tell it."""
+
+    run_dir: str
+    name: str
+    state: Literal["running", "finished", "stopped", "failed", "interrupted"] = Field(
+        description="interrupted: it ended without a last event (resume it with `--resume`)."
+    )
+    steps: int
+    total_steps: int | None
+    last_loss: float | None
+    eval_loss: float | None
+    adapter_path: str | None = Field(description="The adapter, once written.")
+    events: list[TrainingEvent] = Field(description="Its history, for curves (the last 10,000).")
+
+
+class TrainingRunsParams(WireModel):
+    """Request `promptweight/trainingRuns`, client to server: the runs of one config."""
+
+    config: str = Field(description="The URI of a `promptweight.train.yaml`.")
+
+
+class TrainingRuns(WireModel):
+    runs: list[RunSummary] = Field(description="Newest first.")

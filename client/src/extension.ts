@@ -80,6 +80,8 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       ]),
       // Fine-tuning datasets: validated line by line.
       { scheme: "file", pattern: "**/*.jsonl" },
+      // QLoRA run configs (`promptweight.train.yaml`): checked as they are edited.
+      { scheme: "file", pattern: "**/*.train.yaml" },
     ],
     initializationOptions: initializationOptions(workspaceSettings()),
     outputChannel: log,

@@ -30,8 +30,9 @@ from server.core.prompt_analysis import (
     analyse_prompt,
     analysis_problems,
 )
-from server.core.prompt_model import PositionEncoding
+from server.core.prompt_model import LineIndex, PositionEncoding
 from server.core.prompt_parser import PartialReader, detect_format
+from server.core.training.config_diagnostics import check_config_text, is_training_config
 from server.figures_report import figures_fields
 from server.lsp import features
 from server.lsp.conversions import to_diagnostic
@@ -162,8 +163,8 @@ class PromptweightServer(LanguageServer):
     async def analysed_now(self, uri: str) -> Analysed | None:
         """The analysis of an open prompt as it is now, shared by every request that asks."""
         state = self.documents.get(uri)
-        if state is None or is_dataset(uri):
-            return None  # datasets are validated, not analysed as prompts
+        if state is None or is_dataset(uri) or is_training_config(uri):
+            return None  # datasets and run configs are checked, not analysed as prompts
         return await state.analysis()
 
     def _validate(self, text: str, folder: FolderContext) -> DatasetReport:
@@ -218,11 +219,25 @@ class PromptweightServer(LanguageServer):
             types.PublishDiagnosticsParams(uri, diagnostics, version=version)
         )
 
+    def publish_training_config(self, uri: str) -> None:
+        """A `promptweight.train.yaml`: its problems, located (a few hundred bytes: no thread)."""
+        snapshot = self._snapshot(uri)
+        if snapshot is None:
+            return
+        index = LineIndex(snapshot.text, self.encoding)
+        diagnostics = [to_diagnostic(index, p) for p in check_config_text(snapshot.text)]
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri, diagnostics, version=snapshot.version)
+        )
+
     async def publish(self, uri: str) -> None:
         """After an edit: a quick recount when the edit was plain typing inside a message, with
         the full analysis (diagnostics, outline) once typing pauses; else the full one now."""
         if is_dataset(uri):
             await self.publish_dataset(uri)
+            return
+        if is_training_config(uri):
+            self.publish_training_config(uri)
             return
         state = self.documents.get(uri)
         snapshot = state.snapshot() if state else None

@@ -27,18 +27,22 @@ from pygls.capabilities import get_capability
 from pygls.uris import to_fs_path
 
 from server.core.training.run_config import RunConfigError, load_run_config
+from server.core.training.run_folders import find_runs
 from server.lsp.server import PromptweightServer
-from shared_schemas.methods import CANCEL_TRAINING, START_TRAINING, TRAINING
+from shared_schemas.methods import CANCEL_TRAINING, START_TRAINING, TRAINING, TRAINING_RUNS
 from shared_schemas.training import (
     CancelTrainingParams,
     CancelTrainingResult,
     Failed,
     Finished,
+    Started,
     StartTrainingParams,
     StartTrainingResult,
     Step,
     TrainingEvent,
     TrainingNotification,
+    TrainingRuns,
+    TrainingRunsParams,
     parse_event,
 )
 
@@ -49,6 +53,7 @@ STOP_TIMEOUT_S = 60.0
 @dataclass
 class Run:
     config_uri: str
+    run_dir: Path | None
     process: asyncio.subprocess.Process
     token: str
     folder: str | None
@@ -95,6 +100,8 @@ def _progress(ls: PromptweightServer, run: Run, event: TrainingEvent) -> None:
 
 def _tell(ls: PromptweightServer, run: Run, event: TrainingEvent) -> None:
     run.last = event
+    if isinstance(event, Started):
+        run.run_dir = Path(event.run_dir).resolve()
     notification = TrainingNotification(config=run.config_uri, event=event)
     ls.protocol.notify(TRAINING.name, notification.to_wire())
     _progress(ls, run, event)
@@ -177,7 +184,8 @@ async def start_training(ls: PromptweightServer, raw: Any) -> dict[str, object]:
         )
     except OSError as error:
         return refused(f"cannot start {python}: {error.strerror or error}")
-    run = Run(params.config, process, f"promptweight-training-{uuid.uuid4()}", folder.uri)
+    token = f"promptweight-training-{uuid.uuid4()}"
+    run = Run(params.config, None, process, token, folder.uri)
     RUNS[folder.uri] = run
     await _progress_begin(ls, run.token, f"Promptweight: training {run_config.config.name}")
     run.tasks.append(asyncio.create_task(_follow(ls, run)))
@@ -196,7 +204,23 @@ async def cancel_training(ls: PromptweightServer, raw: Any) -> dict[str, object]
     return CancelTrainingResult(cancelled=True, message="the run stopped").to_wire()
 
 
+async def training_runs(ls: PromptweightServer, raw: Any) -> dict[str, object]:
+    """The runs of a config, found from their folders: after a restart too."""
+    params = TrainingRunsParams.model_validate(raw)
+    path = to_fs_path(params.config)
+    if path is None:
+        return TrainingRuns(runs=[]).to_wire()
+    try:
+        run_config = load_run_config(Path(path), {})
+    except RunConfigError:
+        return TrainingRuns(runs=[]).to_wire()
+    running = {r.run_dir for r in RUNS.values() if r.run_dir is not None}
+    runs = await asyncio.to_thread(find_runs, run_config.output_dir, running)
+    return TrainingRuns(runs=runs).to_wire()
+
+
 def register(server: PromptweightServer) -> None:
+    server.feature(TRAINING_RUNS.name)(training_runs)
     server.command(START_TRAINING.name)(start_training)
     server.command(CANCEL_TRAINING.name)(cancel_training)
 

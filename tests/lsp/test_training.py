@@ -14,8 +14,8 @@ import pytest_asyncio
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from shared_schemas.methods import START_TRAINING, TRAINING
-from shared_schemas.training import Finished, Step, TrainingNotification
+from shared_schemas.methods import START_TRAINING, TRAINING, TRAINING_RUNS
+from shared_schemas.training import Finished, Step, TrainingNotification, TrainingRuns
 from tests.lsp.conftest import PromptClient, start_session
 
 pytest.importorskip("torch")
@@ -121,6 +121,11 @@ async def test_a_run_reports_progress_and_stops_when_cancelled(
     client.lsp.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
     finished = await events.wait_for(Finished)
     assert finished.cancelled and finished.steps < 500
+    # Found again from its folder, as after a restart.
+    config = (run_folder / "promptweight.train.yaml").as_uri()
+    found = await client.lsp.protocol.send_request_async(TRAINING_RUNS.name, {"config": config})
+    [run] = TrainingRuns.model_validate(found).runs
+    assert run.state == "stopped" and run.steps == finished.steps
 
 
 async def test_an_untrusted_workspace_cannot_train(

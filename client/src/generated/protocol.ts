@@ -29,6 +29,8 @@ export interface PromptweightProtocol {
   Step?: Step;
   TrainingConfig?: TrainingConfig;
   TrainingNotification?: TrainingNotification;
+  TrainingRuns?: TrainingRuns;
+  TrainingRunsParams?: TrainingRunsParams;
 }
 /**
  * Command `promptweight.server.cancelTraining`: the run of this config, or the only one.
@@ -905,6 +907,44 @@ export interface TrainingNotification {
   config: string;
   event: Started | Step | Eval | Checkpoint | Finished | Failed | Log;
 }
+export interface TrainingRuns {
+  /**
+   * Newest first.
+   */
+  runs: RunSummary[];
+}
+/**
+ * One run folder, as its files tell it.
+ */
+export interface RunSummary {
+  /**
+   * The adapter, once written.
+   */
+  adapterPath: string | null;
+  evalLoss: number | null;
+  /**
+   * Its history, for curves (the last 10,000).
+   */
+  events: (Started | Step | Eval | Checkpoint | Finished | Failed | Log)[];
+  lastLoss: number | null;
+  name: string;
+  runDir: string;
+  /**
+   * interrupted: it ended without a last event (resume it with `--resume`).
+   */
+  state: "running" | "finished" | "stopped" | "failed" | "interrupted";
+  steps: number;
+  totalSteps: number | null;
+}
+/**
+ * Request `promptweight/trainingRuns`, client to server: the runs of one config.
+ */
+export interface TrainingRunsParams {
+  /**
+   * The URI of a `promptweight.train.yaml`.
+   */
+  config: string;
+}
 
 /** Every custom method, from shared_schemas/methods.py. */
 export const METHODS = {
@@ -915,6 +955,7 @@ export const METHODS = {
   serverStatus: { name: "promptweight/serverStatus", kind: "request" },
   startTraining: { name: "promptweight.server.startTraining", kind: "command" },
   training: { name: "promptweight/training", kind: "notification" },
+  trainingRuns: { name: "promptweight/trainingRuns", kind: "request" },
 } as const;
 
 /** Each method's params and result types, by wire name. */
@@ -926,6 +967,7 @@ export interface MethodPayloads {
   "promptweight/serverStatus": { params: ServerStatusParams; result: ServerStatus };
   "promptweight.server.startTraining": { params: StartTrainingParams; result: StartTrainingResult };
   "promptweight/training": { params: TrainingNotification; result: void };
+  "promptweight/trainingRuns": { params: TrainingRunsParams; result: TrainingRuns };
 }
 
 /** Every setting the server reads (`promptweight.<key>`), with its VS Code scope. */
