@@ -45,7 +45,8 @@ from typing import IO
 from bench import editor_load, fuzz, hostile_load, hostile_scaling
 from bench.lsp_client import REPO, ServerProcess, line_and_column, running_server
 from bench.prompt_fixtures import prompty_of_tokens, token_count
-from bench.results import GOALS, Result, percentile, table, write_results
+from bench.results import Result, percentile, table, write_results
+from bench.section import recorder
 from bench.validation_bench import validation_throughput
 from server.core.encodings import get_encoding
 from server.core.token_count import token_lengths_function
@@ -167,15 +168,7 @@ async def measure(quick: bool, log: IO[bytes], say: Callable[[str], None]) -> di
         say(f"fixture {size}: {token_count(text):,} o200k tokens, {len(text):,} characters")
     say(f"{repetitions} keystrokes per file (+{warmup} warm-up), {open_runs} start/open runs")
     results: dict[str, Result] = {}
-
-    def record(
-        name: str,
-        value: float | None,
-        unit: str,
-        baseline: float | None = None,
-        failure: str | None = None,
-    ) -> None:
-        results[name] = Result(value, unit, baseline, GOALS.get(name), failure)
+    record = recorder(results)
 
     # 1. Keystroke to documentStats.
     async with running_server(log, {"debounceMs": 0}) as server:
