@@ -110,6 +110,11 @@ def _never() -> bool:
 MAX_PROBLEMS = 1000
 
 
+def not_counted(format: PromptFormat, settings: AnalysisSettings, skip: Skip) -> PromptAnalysis:
+    """The analysis of a text that was not counted: why, and the model it would have used."""
+    return PromptAnalysis(format, None, choose_model(None, settings.models), None, skipped=skip)
+
+
 def analyse_prompt(
     file_name: str,
     text: str,
@@ -123,9 +128,7 @@ def analyse_prompt(
     format = detect_format(file_name, text)
     skipped = why_not_counted(text, settings.max_characters)
     if skipped is not None:
-        return PromptAnalysis(
-            format, None, choose_model(None, settings.models), None, skipped=skipped
-        )
+        return not_counted(format, settings, skipped)
     # Counting starts as soon as the parser knows the messages' contents, on worker threads,
     # while the parse goes on and few-shot examples are found.
     counting: list[tuple[ModelChoice, PendingCounts]] = []

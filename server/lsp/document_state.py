@@ -23,8 +23,7 @@ from dataclasses import dataclass
 
 from server.core.countable import Skip
 from server.core.live_counts import LiveCounts
-from server.core.model_choice import choose_model
-from server.core.prompt_analysis import PromptAnalysis
+from server.core.prompt_analysis import PromptAnalysis, not_counted
 from server.core.prompt_model import LineIndex, PositionEncoding
 from server.core.prompt_parser import detect_format
 from server.lsp.folders import FolderContext
@@ -141,10 +140,5 @@ class DocumentState:
         return result
 
     def _stopped(self, why: str) -> PromptAnalysis:
-        return PromptAnalysis(
-            detect_format(self.uri, ""),
-            None,
-            choose_model(None, self.folder.settings.models),
-            None,
-            skipped=Skip("stopped", f"{why}; edit the file to try again"),
-        )
+        skip = Skip("stopped", f"{why}; edit the file to try again")
+        return not_counted(detect_format(self.uri, ""), self.folder.settings, skip)

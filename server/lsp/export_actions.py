@@ -34,6 +34,7 @@ from server.lsp.dataset_export import (
 )
 from server.lsp.dataset_view import is_dataset
 from server.lsp.server import PromptweightServer, analyse
+from server.lsp.wire import first_argument
 from shared_schemas import ExportActionData, ExportDatasetParams, ExportDatasetResult
 from shared_schemas.methods import EXPORT_DATASET
 
@@ -197,8 +198,7 @@ async def resolve(ls: PromptweightServer, action: types.CodeAction) -> types.Cod
 async def export_command(ls: PromptweightServer, raw: Any) -> dict[str, object]:
     """`[{"uris": [...], "target": "file:///…/x.train.jsonl" | null}]`: one dataset from one
     or several prompts, applied as a workspace edit (undoable)."""
-    request = raw[0] if isinstance(raw, list) and raw else raw
-    params = ExportDatasetParams.model_validate(request)
+    params = ExportDatasetParams.model_validate(first_argument(raw))
     try:
         export = await export_edit(ls, params.uris, params.target)
     except (ExportRefused, DatasetError, OSError) as why:

@@ -29,6 +29,7 @@ from server.core.prompt_analysis import (
     PromptAnalysis,
     analyse_prompt,
     analysis_problems,
+    not_counted,
 )
 from server.core.prompt_model import LineIndex, PositionEncoding
 from server.core.prompt_parser import PartialReader, detect_format
@@ -92,13 +93,8 @@ def analyse(
         if isinstance(error, (KeyboardInterrupt, SystemExit)):
             raise
         log.exception("analysing %s failed", uri)
-        return PromptAnalysis(
-            detect_format(uri, ""),
-            None,
-            choose_model(None, folder.settings.models),
-            None,
-            skipped=Skip("error", f"internal error: {error}"),
-        )
+        skip = Skip("error", f"internal error: {error}")
+        return not_counted(detect_format(uri, ""), folder.settings, skip)
 
 
 def _diagnostics_and_live_counts(

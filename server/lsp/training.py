@@ -29,6 +29,7 @@ from pygls.uris import to_fs_path
 from server.core.training.run_config import RunConfigError, load_run_config
 from server.core.training.run_folders import find_runs
 from server.lsp.server import PromptweightServer
+from server.lsp.wire import first_argument
 from shared_schemas.methods import CANCEL_TRAINING, START_TRAINING, TRAINING, TRAINING_RUNS
 from shared_schemas.training import (
     CancelTrainingParams,
@@ -64,10 +65,6 @@ class Run:
 
 # One run per workspace folder (None: outside every folder).
 RUNS: dict[str | None, Run] = {}
-
-
-def _first(raw: Any) -> Any:
-    return raw[0] if isinstance(raw, list) and raw else raw
 
 
 async def _progress_begin(ls: PromptweightServer, token: str, title: str) -> None:
@@ -153,7 +150,7 @@ async def _stop(run: Run) -> None:
 
 
 async def start_training(ls: PromptweightServer, raw: Any) -> dict[str, object]:
-    params = StartTrainingParams.model_validate(_first(raw))
+    params = StartTrainingParams.model_validate(first_argument(raw))
 
     def refused(message: str) -> dict[str, object]:
         return StartTrainingResult(started=False, message=message).to_wire()
@@ -195,7 +192,7 @@ async def start_training(ls: PromptweightServer, raw: Any) -> dict[str, object]:
 
 
 async def cancel_training(ls: PromptweightServer, raw: Any) -> dict[str, object]:
-    params = CancelTrainingParams.model_validate(_first(raw) or {})
+    params = CancelTrainingParams.model_validate(first_argument(raw) or {})
     runs = [r for r in RUNS.values() if params.config in (None, r.config_uri)]
     if len(runs) != 1:
         message = "no run to cancel" if not runs else "several runs: name the config to cancel"

@@ -21,6 +21,11 @@ def _as_sent(obj: dict[str, Any], cls: type[Any]) -> Any:
     return cls(**obj)
 
 
+def first_argument(raw: Any) -> Any:
+    """A command's parameters: `workspace/executeCommand` sends them as `arguments: [params]`."""
+    return raw[0] if isinstance(raw, list) and raw else raw
+
+
 def plain_json_converter() -> Converter:
     converter: Converter = default_converter()  # type: ignore[no-untyped-call]  # pygls is untyped here
     for message in (JsonRPCRequestMessage, JsonRPCNotification, JsonRPCResponseMessage):

@@ -10,13 +10,9 @@ import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
+from server.training.chat_data import FALLBACK_TEMPLATE
+
 SPECIAL_TOKENS = ["<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>", "<pad>"]
-# ChatML, as Qwen and many others write it; `{% generation %}` markers are not needed (the
-# trainer finds assistant turns by rendering prefixes).
-CHATML = (
-    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
-    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
-)
 _CORPUS = [
     "You are a support assistant. Classify the ticket as network, hardware, billing or other.",
     "The VPN drops every hour. network. The printer is on fire. hardware.",
@@ -43,7 +39,8 @@ def build_tiny_model(folder: Path, seed: int = 0) -> Path:
         unk_token="<unk>",
         pad_token="<pad>",
     )
-    fast.chat_template = CHATML
+    # ChatML, the trainer's own fallback: no `{% generation %}` markers are needed.
+    fast.chat_template = FALLBACK_TEMPLATE
     folder.mkdir(parents=True, exist_ok=True)
     fast.save_pretrained(folder)
     config = LlamaConfig(

@@ -125,6 +125,16 @@ async def code_actions(client: PromptClient, uri: str, line: int = 4) -> list[ty
     return [a for a in result or [] if isinstance(a, types.CodeAction)]
 
 
+async def picked_export(
+    client: PromptClient, prompt: Path
+) -> tuple[types.CodeAction, types.CodeAction]:
+    """The export action offered on `prompt` (opened), and the same action resolved, as an
+    editor resolves the action the user picks."""
+    client.open(prompt.as_uri(), PROMPT)
+    [action] = await code_actions(client, prompt.as_uri())
+    return action, await client.lsp.code_action_resolve_async(action)
+
+
 def editor_requests(client: PromptClient, uri: str) -> list[asyncio.Future[Any]]:
     """What VS Code asks for right after it opens a file, all at once."""
     lsp = client.lsp
@@ -180,10 +190,7 @@ async def test_cursor_moves_get_the_export_without_reading_the_dataset(
 async def test_resolving_the_export_builds_its_edit(
     editor: PromptClient, workspace: list[Path]
 ) -> None:
-    prompt = workspace[0] / "triage.prompty"
-    editor.open(prompt.as_uri(), PROMPT)
-    [action] = await code_actions(editor, prompt.as_uri())
-    resolved = await editor.lsp.code_action_resolve_async(action)
+    _, resolved = await picked_export(editor, workspace[0] / "triage.prompty")
     assert resolved.title == "Export 2 few-shot examples as a fine-tuning dataset"
     assert resolved.edit is not None
     [create, insert] = resolved.edit.document_changes or []
@@ -205,10 +212,7 @@ async def test_resolving_the_export_builds_its_edit(
 async def test_resolving_with_nothing_new_says_so(
     editor: PromptClient, workspace: list[Path]
 ) -> None:
-    prompt = workspace[0] / "triage.prompty"
-    editor.open(prompt.as_uri(), PROMPT)
-    [action] = await code_actions(editor, prompt.as_uri())
-    resolved = await editor.lsp.code_action_resolve_async(action)
+    action, resolved = await picked_export(editor, workspace[0] / "triage.prompty")
     assert resolved.edit is not None
     dataset = workspace[0] / "triage.train.jsonl"
     [_, insert] = resolved.edit.document_changes or []
@@ -263,10 +267,7 @@ async def test_a_utf8_clients_hover_position_is_read_as_utf8(utf8_editor: Prompt
 async def test_a_prompt_in_the_second_folder_gets_the_export(
     two_folder_editor: PromptClient, workspace: list[Path]
 ) -> None:
-    prompt = workspace[1] / "triage.prompty"
-    two_folder_editor.open(prompt.as_uri(), PROMPT)
-    [action] = await code_actions(two_folder_editor, prompt.as_uri())
-    resolved = await two_folder_editor.lsp.code_action_resolve_async(action)
+    _, resolved = await picked_export(two_folder_editor, workspace[1] / "triage.prompty")
     assert resolved.edit is not None
     [create, _] = resolved.edit.document_changes or []
     assert isinstance(create, types.CreateFile)

@@ -12,19 +12,11 @@ import pytest
 from server.core.training.run_config import load_run_config
 from server.training.doctor import fit
 from shared_schemas.training import DoctorReport, GpuInfo
+from tests.training.test_memory_estimate import ARCHITECTURES
 
 pytest.importorskip("torch")
 PROMPTWEIGHT = str(Path(sys.executable).parent / "promptweight")
-SMOLLM2 = {
-    "model_type": "llama",
-    "vocab_size": 49152,
-    "hidden_size": 576,
-    "intermediate_size": 1536,
-    "num_hidden_layers": 30,
-    "num_attention_heads": 9,
-    "num_key_value_heads": 3,
-    "tie_word_embeddings": True,
-}
+SMOLLM2 = ARCHITECTURES["smollm2-135m"]
 
 
 def doctor_json(*args: str, cwd: Path, env: dict[str, str] | None = None) -> DoctorReport:
