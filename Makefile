@@ -81,8 +81,12 @@ test-editor: $(VSIX)
 
 test: lint test-client test-python test-editor
 
-run: $(VSIX)
-	scripts/run_editor.sh $(VSIX) examples
+# The tiny model examples/promptweight.train.yaml trains: a real 4-bit run on a laptop CPU.
+examples/tiny-model/config.json: server/training/tiny_model.py $(VENV)/.installed
+	$(PY) -m server.training.tiny_model examples/tiny-model
+
+run: $(VSIX) examples/tiny-model/config.json
+	scripts/run_editor.sh $(VSIX) examples $(abspath $(PY))
 
 # Regenerates shared_schemas/data/model_catalog.json from LiteLLM's price table (MIT), taken
 # from the litellm wheel on PyPI. Review the diff before committing it.

@@ -20,6 +20,10 @@ measures, in one run:
    fed to every parser and the dataset validator for a fixed time (bench/fuzz.py). Each runs
    alone too: `python -m bench.hostile_load`, `python -m bench.hostile_scaling`,
    `python -m bench.fuzz`.
+7. training (bench/train_packing.py, alone: `python -m bench.train_packing`): the share of
+   computed tokens that are real, packed against padded batches, on a dataset exported from
+   tests/corpus, and the memory pre-flight against real 4-bit models. The GPU comparison,
+   bench/train_gpu.py, runs only by hand on a CUDA machine.
 
 Speed is reported as ratios against baselines measured in the same run, so the figures compare
 across machines. Results go to `build/bench.json` as
@@ -42,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from bench import editor_load, fuzz, hostile_load, hostile_scaling
+from bench import editor_load, fuzz, hostile_load, hostile_scaling, train_packing
 from bench.lsp_client import REPO, ServerProcess, line_and_column, running_server
 from bench.prompt_fixtures import prompty_of_tokens, token_count
 from bench.results import Result, percentile, table, write_results
@@ -252,6 +256,10 @@ async def measure(quick: bool, log: IO[bytes], say: Callable[[str], None]) -> di
     await hostile_load.measure(quick, log, say, record)
     hostile_scaling.measure(quick, say, record)
     fuzz.measure(quick, say, record)
+
+    # 7. Training on this CPU: real tokens against padding, packed and padded; the memory
+    # pre-flight against real 4-bit models (skipped without the training libraries).
+    train_packing.measure(quick, say, record)
     return results
 
 

@@ -8,6 +8,7 @@ only when an adapter was written; 1 when the run failed or was stopped; 2 for a 
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import IO
 
 from pydantic import ValidationError
 
+from server.core.training.launch import start_command
 from server.core.training.run_config import RunConfigError, load_run_config
 from server.training.arguments import add_run_arguments, as_flags, overrides
 from shared_schemas.training import Failed, Finished, Started, Step, TrainingEvent, parse_event
@@ -67,15 +69,31 @@ def _show(event: TrainingEvent, out: IO[str], terminal: bool) -> None:
     out.flush()
 
 
+def ended_early(status: int) -> Failed:
+    """The last event of a trainer that ended without writing one (killed, or crashed)."""
+    how = f"ended with status {status}"
+    if status < 0:
+        try:
+            how = f"was killed by {signal.Signals(-status).name}"
+        except ValueError:
+            how = f"was killed by signal {-status}"
+    return Failed(
+        error=f"the trainer {how} before its last event",
+        hint="what it wrote to stderr may say why; `--resume RUN_DIR` continues the run from "
+        "its last complete checkpoint",
+    )
+
+
 def run_train(args: argparse.Namespace) -> int:
+    flags = as_flags(args)
+    if args.resume is not None:
+        flags += ["--resume", str(args.resume)]
     try:
-        load_run_config(args.config, overrides(args))  # refused here, before torch loads
+        run = load_run_config(args.config, overrides(args))  # refused here, before torch loads
+        command = start_command(sys.executable, run, flags, resuming=args.resume is not None)
     except RunConfigError as error:
         print(f"promptweight: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    command = [sys.executable, "-m", "server.training", "train", *as_flags(args)]
-    if args.resume is not None:
-        command += ["--resume", str(args.resume)]
     terminal = sys.stdout.isatty() and not args.json
     trainer = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, bufsize=1)
     last: TrainingEvent | None = None
@@ -92,6 +110,13 @@ def run_train(args: argparse.Namespace) -> int:
             if not args.json:
                 _show(last, sys.stdout, terminal)
         trainer.wait()
+        if not isinstance(last, Finished | Failed):
+            last = ended_early(trainer.returncode)
+            if args.json:
+                sys.stdout.write(last.model_dump_json(by_alias=True) + "\n")
+                sys.stdout.flush()
+            else:
+                _show(last, sys.stdout, terminal)
     except KeyboardInterrupt:
         trainer.terminate()  # the trainer saves a checkpoint at its next step, then exits
         try:

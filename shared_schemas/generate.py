@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic.json_schema import models_json_schema
 
-from shared_schemas import datasets, messages, settings, training
+from shared_schemas import datasets, messages, settings, training, training_setup
 from shared_schemas.methods import methods_table
 from shared_schemas.vscode_settings import write_package_json
 from shared_schemas.wire import WireModel
@@ -50,6 +50,18 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     training.TrainingNotification,
     training.TrainingRunsParams,
     training.TrainingRuns,
+    training_setup.TrainingEnvironmentParams,
+    training_setup.TrainingEnvironment,
+    training_setup.InstallTrainingExtraParams,
+    training_setup.InstallTrainingExtraResult,
+    training_setup.TrainingChoicesParams,
+    training_setup.TrainingChoices,
+    training_setup.TrainingPlanParams,
+    training_setup.TrainingPlan,
+    training_setup.CreateTrainingConfigParams,
+    training_setup.CreateTrainingConfigResult,
+    training_setup.TryAdapterParams,
+    training_setup.TryAdapterResult,
 )
 
 

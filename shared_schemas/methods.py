@@ -25,6 +25,20 @@ from shared_schemas.training import (
     TrainingRuns,
     TrainingRunsParams,
 )
+from shared_schemas.training_setup import (
+    CreateTrainingConfigParams,
+    CreateTrainingConfigResult,
+    InstallTrainingExtraParams,
+    InstallTrainingExtraResult,
+    TrainingChoices,
+    TrainingChoicesParams,
+    TrainingEnvironment,
+    TrainingEnvironmentParams,
+    TrainingPlan,
+    TrainingPlanParams,
+    TryAdapterParams,
+    TryAdapterResult,
+)
 from shared_schemas.wire import WireModel
 
 
@@ -95,6 +109,55 @@ TRAINING = CustomMethod(
     "training", "promptweight/training", "notification", "server-to-client", TrainingNotification
 )
 
+TRAINING_ENVIRONMENT = CustomMethod(
+    "trainingEnvironment",
+    "promptweight/trainingEnvironment",
+    "request",
+    "client-to-server",
+    TrainingEnvironmentParams,
+    TrainingEnvironment,
+)
+INSTALL_TRAINING_EXTRA = CustomMethod(
+    "installTrainingExtra",
+    "promptweight.server.installTrainingExtra",
+    "command",
+    "client-to-server",
+    InstallTrainingExtraParams,
+    InstallTrainingExtraResult,
+)
+TRAINING_CHOICES = CustomMethod(
+    "trainingChoices",
+    "promptweight/trainingChoices",
+    "request",
+    "client-to-server",
+    TrainingChoicesParams,
+    TrainingChoices,
+)
+PLAN_TRAINING = CustomMethod(
+    "planTraining",
+    "promptweight/planTraining",
+    "request",
+    "client-to-server",
+    TrainingPlanParams,
+    TrainingPlan,
+)
+CREATE_TRAINING_CONFIG = CustomMethod(
+    "createTrainingConfig",
+    "promptweight.server.createTrainingConfig",
+    "command",
+    "client-to-server",
+    CreateTrainingConfigParams,
+    CreateTrainingConfigResult,
+)
+TRY_ADAPTER = CustomMethod(
+    "tryAdapter",
+    "promptweight.server.tryAdapter",
+    "command",
+    "client-to-server",
+    TryAdapterParams,
+    TryAdapterResult,
+)
+
 METHODS: tuple[CustomMethod, ...] = (
     DOCUMENT_STATS,
     COUNT_SELECTION,
@@ -104,6 +167,12 @@ METHODS: tuple[CustomMethod, ...] = (
     CANCEL_TRAINING,
     TRAINING,
     TRAINING_RUNS,
+    TRAINING_ENVIRONMENT,
+    INSTALL_TRAINING_EXTRA,
+    TRAINING_CHOICES,
+    PLAN_TRAINING,
+    CREATE_TRAINING_CONFIG,
+    TRY_ADAPTER,
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, TypeAdapter, ValidationInfo, field_validator
 
 from shared_schemas.wire import WireModel
 
@@ -56,6 +56,11 @@ class TrainingConfig(WireModel):
     )
     eval_steps: int = Field(default=50, ge=1)
     save_steps: int = Field(default=50, ge=1, description="Steps between checkpoints.")
+    save_total_limit: int = Field(
+        default=3,
+        ge=1,
+        description="Checkpoints kept; the oldest is deleted once a newer one is complete.",
+    )
     seed: int = 42
     output_dir: str = Field(default="runs", description="Runs go to `<outputDir>/<time>-<name>/`.")
     allow_download: bool = Field(
@@ -64,6 +69,37 @@ class TrainingConfig(WireModel):
     trust_remote_code: bool = Field(
         default=False, description="Run the model repository's own Python code (off: safe)."
     )
+    launcher: Literal["none", "accelerate"] = Field(
+        default="none",
+        description="accelerate: `processes` data-parallel copies under `accelerate launch`.",
+    )
+    processes: int = Field(
+        default=1, ge=1, le=1024, description="Processes to launch, one per GPU (accelerate)."
+    )
+    accelerate_config: str | None = Field(
+        default=None,
+        description="An `accelerate config` file (DeepSpeed, FSDP) passed to `accelerate launch`.",
+    )
+
+    @field_validator("processes", "accelerate_config")
+    @classmethod
+    def _needs_accelerate(cls, value: object, info: ValidationInfo) -> object:
+        # Only a launcher starts several processes; a silent single-process run would mislead.
+        if value not in (None, 1) and info.data.get("launcher") != "accelerate":
+            raise ValueError("needs `launcher: accelerate`")
+        return value
+
+    @field_validator("accelerate_config")
+    @classmethod
+    def _inside_config_folder(cls, value: str | None) -> str | None:
+        # The launcher runs what this file names, so it stays beside the config (links are
+        # resolved and checked again when the run is launched).
+        if value is None:
+            return value
+        parts = value.replace("\\", "/").split("/")
+        if parts[0] == "" or ":" in parts[0] or ".." in parts:
+            raise ValueError("a path inside the config's folder, relative to it")
+        return value
 
 
 class MemoryEstimate(WireModel):
@@ -93,6 +129,7 @@ class Started(WireModel):
     train_examples: int
     eval_examples: int
     resumed_from_step: int = 0
+    processes: int = Field(default=1, description="Training processes (data parallel).")
 
 
 class Step(WireModel):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from server.core.prompt_files import PROMPT_FILE_PATTERNS, is_prompt_file
+from server.core.training.run_config import load_run_config
 from shared_schemas import DocumentStats, Settings
 from shared_schemas.generate import SCHEMA_PATH, render
 from shared_schemas.methods import METHODS
@@ -118,6 +119,27 @@ def test_only_the_trainer_process_imports_training_libraries(path: Path) -> None
     assert not _imported_modules(path) & TRAINING_LIBRARIES
 
 
-def test_examples_are_prompt_files() -> None:
+def test_examples_are_prompt_files_a_dataset_and_a_run_config() -> None:
     examples = [p for p in (REPO / "examples").iterdir() if p.is_file()]
-    assert examples and all(is_prompt_file(p) for p in examples)
+    prompts = [p for p in examples if is_prompt_file(p)]
+    assert prompts
+    assert sorted(p.name for p in examples if p not in prompts) == [
+        "promptweight.train.yaml",
+        "triage.train.jsonl",
+    ]
+
+
+def test_the_example_run_config_reads_and_names_its_dataset() -> None:
+    run = load_run_config(REPO / "examples" / "promptweight.train.yaml", {})
+    assert all(path.is_file() for path in run.datasets)
+    assert run.config.base_model == "tiny-model"  # built by `make run`, ignored by git
+
+
+def test_every_contributed_command_is_registered_by_the_client_and_back() -> None:
+    manifest = json.loads((REPO / "package.json").read_text(encoding="utf-8"))
+    contributed = {c["command"] for c in manifest["contributes"]["commands"]}
+    sources = "".join(p.read_text(encoding="utf-8") for p in _sources("client/src", ".ts"))
+    registered = set(re.findall(r'(?:registerCommand|command)\("(promptweight\.\w+)"', sources))
+    assert contributed == registered
+    menus = manifest["contributes"]["menus"]
+    assert {m["command"] for entries in menus.values() for m in entries} <= contributed

@@ -14,6 +14,7 @@ import { RestartQueue } from "./restarts";
 import { executeCommand, onNotification, sendRequest } from "./serverMethods";
 import { prepareServerEnvironment } from "./serverEnvironment";
 import { TokenStatusBar } from "./statusBar";
+import { TrainingCommands } from "./training";
 
 const SELECTION_DELAY_MS = 150;
 
@@ -36,6 +37,7 @@ let statusBar: TokenStatusBar;
 /** Every start and restart, and the last stop, go through it: see restarts.ts. */
 let restarts: RestartQueue | undefined;
 let interpreterWatch: InterpreterChangeWatch;
+let training: TrainingCommands;
 
 function workspaceSettings(): WorkspaceSettings {
   return {
@@ -89,6 +91,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   };
   client = new LanguageClient("promptweight", "Promptweight", serverOptions, clientOptions);
   onNotification(client, METHODS.documentStats.name, (stats) => statusBar.update(stats));
+  training.follow(client);
   await client.start();
 }
 
@@ -205,12 +208,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   statusBar = new TokenStatusBar(() =>
     vscode.workspace.getConfiguration("promptweight").get<number>("saturationWarning", 0.8),
   );
+  training = new TrainingCommands(() => client, log, context.asAbsolutePath("bundled/wheels"));
   restarts = new RestartQueue(() => restartClient(context), reportFailedStart);
   interpreterWatch = new InterpreterChangeWatch(() => void requestRestart("the Python interpreter changed"));
   context.subscriptions.push(
     log,
     statusBar,
     interpreterWatch,
+    training,
     vscode.window.onDidChangeActiveTextEditor(() => statusBar.render()),
     vscode.workspace.onDidCloseTextDocument((document) => statusBar.forget(document.uri.toString())),
     watchSelection(),

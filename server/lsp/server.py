@@ -317,7 +317,7 @@ class PromptweightServer(LanguageServer):
 
 def create_server() -> PromptweightServer:
     # The export's and training's handlers live in their own modules, which build on this one.
-    from server.lsp import export_actions, training
+    from server.lsp import export_actions, progress_cancel, training, training_setup
 
     server = PromptweightServer()
 
@@ -325,7 +325,7 @@ def create_server() -> PromptweightServer:
     def on_initialize(ls: PromptweightServer, params: types.InitializeParams) -> None:
         use_splicing_documents(ls.workspace)
         ls.options, errors = read_options(params.initialization_options)
-        by_folder, folder_errors = read_folders(params.initialization_options)
+        by_folder, folder_errors = read_folders(params.initialization_options, ls.options)
         ls.folders = Folders(ls.options, by_folder)
         ls.trusted = read_trust(params.initialization_options)
         errors += folder_errors
@@ -421,7 +421,9 @@ def create_server() -> PromptweightServer:
         return features.code_lenses(result.analysis, params.text_document.uri)
 
     export_actions.register(server)
+    progress_cancel.register(server)
     training.register(server)
+    training_setup.register(server)
 
     @server.feature(COUNT_SELECTION.name)
     async def on_count_selection(ls: PromptweightServer, raw: Any) -> dict[str, object]:

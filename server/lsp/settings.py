@@ -59,8 +59,10 @@ def read_trust(raw: Any) -> bool:
     return isinstance(raw, dict) and raw.get("workspaceTrusted") is True
 
 
-def read_folders(raw: Any) -> tuple[dict[str, Settings], list[str]]:
-    """Each workspace folder's settings by folder URI, from the options' `folders`."""
+def read_folders(raw: Any, window: Settings) -> tuple[dict[str, Settings], list[str]]:
+    """Each workspace folder's settings by folder URI, from the options' `folders`: the
+    window's, with what the folder sets on top (a folder sends only its folder-scoped keys, so
+    window- and machine-scoped ones such as `training.python` come from the window)."""
     if not isinstance(raw, dict) or raw.get(_FOLDERS) is None:
         return {}, []
     entries = raw[_FOLDERS]
@@ -75,7 +77,9 @@ def read_folders(raw: Any) -> tuple[dict[str, Settings], list[str]]:
             errors.append(f"a folder's settings: {_error_text(error)}; ignored")
             continue
         settings, problems = read_options(folder.settings, f" (folder {folder.uri})")
-        found[folder.uri] = settings
+        found[folder.uri] = window.model_copy(
+            update={name: getattr(settings, name) for name in settings.model_fields_set}
+        )
         errors += problems
     return found, errors
 

@@ -26,8 +26,10 @@ from pydantic import ValidationError
 from pygls.capabilities import get_capability
 from pygls.uris import to_fs_path
 
+from server.core.training.launch import start_command
 from server.core.training.run_config import RunConfigError, load_run_config
 from server.core.training.run_folders import find_runs
+from server.lsp import progress_cancel
 from server.lsp.server import PromptweightServer
 from server.lsp.wire import first_argument
 from shared_schemas.methods import CANCEL_TRAINING, START_TRAINING, TRAINING, TRAINING_RUNS
@@ -134,6 +136,7 @@ async def _follow(ls: PromptweightServer, run: Run) -> None:
                 ),
             )
     finally:
+        progress_cancel.forget(run.token)
         if RUNS.get(run.folder) is run:
             del RUNS[run.folder]
 
@@ -163,14 +166,13 @@ async def start_training(ls: PromptweightServer, raw: Any) -> dict[str, object]:
     folder = ls.folder_of(params.config)
     if folder.uri in RUNS:
         return refused("a run is already going in this workspace folder: cancel it first")
+    python = folder.options.training_python or sys.executable
+    flags = [path] if params.max_steps is None else [path, "--max-steps", str(params.max_steps)]
     try:
         run_config = load_run_config(Path(path), {"maxSteps": params.max_steps})
+        command = start_command(python, run_config, flags, resuming=False)
     except RunConfigError as error:
         return refused(str(error))
-    python = folder.options.training_python or sys.executable
-    command = [python, "-I", "-m", "server.training", "train", path]
-    if params.max_steps is not None:
-        command += ["--max-steps", str(params.max_steps)]
     try:
         process = await asyncio.create_subprocess_exec(
             *command,
@@ -185,6 +187,7 @@ async def start_training(ls: PromptweightServer, raw: Any) -> dict[str, object]:
     run = Run(params.config, None, process, token, folder.uri)
     RUNS[folder.uri] = run
     await _progress_begin(ls, run.token, f"Promptweight: training {run_config.config.name}")
+    progress_cancel.on_cancel(run.token, lambda: _stop(run))
     run.tasks.append(asyncio.create_task(_follow(ls, run)))
     return StartTrainingResult(
         started=True, message="training started", progress_token=run.token
@@ -220,14 +223,6 @@ def register(server: PromptweightServer) -> None:
     server.feature(TRAINING_RUNS.name)(training_runs)
     server.command(START_TRAINING.name)(start_training)
     server.command(CANCEL_TRAINING.name)(cancel_training)
-
-    @server.feature(types.WINDOW_WORK_DONE_PROGRESS_CANCEL)
-    async def on_progress_cancel(
-        ls: PromptweightServer, params: types.WorkDoneProgressCancelParams
-    ) -> None:
-        for run in list(RUNS.values()):
-            if run.token == params.token:
-                await _stop(run)
 
     @server.feature(types.SHUTDOWN)
     async def on_shutdown(ls: PromptweightServer, params: Any) -> None:

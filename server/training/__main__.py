@@ -1,11 +1,15 @@
 """`python -m server.training train [CONFIG] [--base-model …] [--dataset FILE]… [--max-steps N]
 [--output-dir DIR] [--resume RUN_DIR]`: one QLoRA run, its events as JSON lines on stdout
 (and in the run folder's `events.jsonl`). SIGTERM or SIGINT stops it at the next step, with a
-checkpoint to resume from. Exit status 0 only when an adapter was written."""
+checkpoint to resume from. Exit status 0 only when an adapter was written.
+
+Under `accelerate launch` every rank runs this same command, with the `--run-dir` its caller
+made: rank 0 writes the events and the run's files, the other ranks only their failures."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -13,9 +17,11 @@ import threading
 from pathlib import Path
 from typing import IO
 
+from server.core.training.launch import new_run_dir
 from server.core.training.run_config import RunConfigError, load_run_config
 from server.training.arguments import add_run_arguments, overrides
 from shared_schemas.training import Failed, TrainingEvent
+from shared_schemas.training_setup import TryAdapterResult
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,19 +30,28 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="run QLoRA fine-tuning")
     add_run_arguments(train)
     train.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue this run")
+    train.add_argument(
+        "--run-dir", type=Path, metavar="RUN_DIR", help="a new run's folder, made by the caller"
+    )
     doctor = commands.add_parser("doctor", help="what this interpreter can train, as JSON")
     doctor.add_argument("config", nargs="?", type=Path, metavar="CONFIG")
+    trial = commands.add_parser("try", help="the adapter answers a held-out example, as JSON")
+    trial.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    trial.add_argument("--max-new-tokens", type=int, default=128)
     return parser
 
 
 class EventWriter:
     """Each event as one JSON line, on stdout and in the run's `events.jsonl`."""
 
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: IO[str], failures_only: bool = False) -> None:
         self.out = out
         self.log: IO[str] | None = None
+        self.failures_only = failures_only
 
     def __call__(self, event: TrainingEvent) -> None:
+        if self.failures_only and not isinstance(event, Failed):
+            return
         line = event.model_dump_json(by_alias=True) + "\n"
         self.out.write(line)
         self.out.flush()
@@ -49,8 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "doctor":
         return run_doctor(args.config)
+    if args.command == "try":
+        return run_trial(args.run_dir, args.max_new_tokens)
     # stdout carries the events alone: whatever a library prints goes to stderr instead.
-    emit = EventWriter(sys.stdout)
+    # Under a launcher every rank runs this; rank 0 tells the run, the others only their failure.
+    main_process = os.environ.get("RANK", "0") == "0"
+    emit = EventWriter(sys.stdout, failures_only=not main_process)
     sys.stdout = sys.stderr
     try:
         run = load_run_config(args.config, overrides(args))
@@ -65,19 +84,35 @@ def main(argv: list[str] | None = None) -> int:
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: cancel.set())
 
-    from server.training import run as training  # torch loads here, after the checks above
-
     try:
-        run_dir = args.resume.resolve() if args.resume else training.new_run_dir(run)
-        with (run_dir / "events.jsonl").open("a", encoding="utf-8") as log:
-            emit.log = log
-            (run_dir / "train.json").write_text(
-                run.config.model_dump_json(by_alias=True, indent=2) + "\n"
+        from server.training import run as training  # torch loads here, after the checks above
+    except ImportError as error:
+        emit(
+            Failed(
+                error=f"{sys.executable} cannot train: {error}",
+                hint="install the training libraries into it: `Promptweight: Check Training "
+                "Environment` offers to, or run "
+                f"`{sys.executable} -m pip install 'promptweight[train]'`",
             )
-            return training.train(run, run_dir, emit, cancel, resume=args.resume is not None)
-    except Exception as error:  # reported as the run's last event; the caller stays up
-        emit(training.failed(error))
+        )
         return 1
+
+    # The log stays open until the failure below is written to it too.
+    with contextlib.ExitStack() as files:
+        try:
+            given = args.resume or args.run_dir  # a launch's ranks share the caller's folder
+            run_dir = given.resolve() if given else new_run_dir(run)
+            if main_process:  # rank 0 writes the run's files
+                emit.log = files.enter_context(
+                    (run_dir / "events.jsonl").open("a", encoding="utf-8")
+                )
+                (run_dir / "train.json").write_text(
+                    run.config.model_dump_json(by_alias=True, indent=2) + "\n"
+                )
+            return training.train(run, run_dir, emit, cancel, resume=args.resume is not None)
+        except Exception as error:  # reported as the run's last event; the caller stays up
+            emit(training.failed(error))
+            return 1
 
 
 def run_doctor(config: Path | None) -> int:
@@ -91,6 +126,21 @@ def run_doctor(config: Path | None) -> int:
         return 2
     print(doctor(run).model_dump_json(by_alias=True))
     return 0
+
+
+def run_trial(run_dir: Path, max_new_tokens: int) -> int:
+    """A `TryAdapterResult` as the last line of stdout; exit 1 when the run cannot be tried."""
+    out = sys.stdout
+    sys.stdout = sys.stderr  # libraries' prints stay off the result's line
+    os.environ["HF_HUB_OFFLINE"] = "1"  # the base model was loaded once already: it is here
+    from server.training.try_adapter import TrialError, try_adapter
+
+    try:
+        result = TryAdapterResult(trial=try_adapter(run_dir.resolve(), max_new_tokens))
+    except (TrialError, OSError, ValueError) as error:
+        result = TryAdapterResult(trial=None, error=str(error))
+    out.write(result.model_dump_json(by_alias=True) + "\n")
+    return 0 if result.trial is not None else 1
 
 
 if __name__ == "__main__":

@@ -67,3 +67,8 @@ def to_sequence(tokenizer: Any, messages: list[dict[str, str]], max_tokens: int)
     if sequence.trained_tokens == 0:
         raise ConversationError("no assistant tokens to train on (within the sequence limit)")
     return sequence
+
+
+def prompt_ids(tokenizer: Any, messages: list[dict[str, str]]) -> list[int]:
+    """The ids that ask the model for the next assistant turn, as training rendered them."""
+    return _render(tokenizer, messages, prompt=True)

@@ -11,9 +11,9 @@ import platform
 import sys
 from typing import Any
 
-from server.core.training.memory_estimate import ModelShape, ModelShapeError, RunShape, estimate
 from server.core.training.run_config import RunConfig
-from shared_schemas.training import DoctorReport, GpuInfo, MemoryEstimate
+from server.core.training.run_estimate import NoEstimate, estimate_run
+from shared_schemas.training import DoctorReport, GpuInfo
 
 LIBRARIES = ("torch", "transformers", "peft", "bitsandbytes", "accelerate")
 # The CUDA context, the allocator's slack and kernels' workspaces: kept free of the estimate.
@@ -100,40 +100,21 @@ def fit(run: RunConfig, gpus: list[GpuInfo], advice: list[str]) -> dict[str, Any
     """The estimate, and whether it fits the first GPU's free memory; `advice` gets what to
     lower when it does not."""
     config = run.config
-    found = run.base_model_config()
-    if found is None:
-        advice.append(f"the base model {config.base_model!r} is not here: no estimate")
-        return {}
-    try:
-        shape = ModelShape.from_config(found)
-    except ModelShapeError as error:
-        advice.append(f"no estimate: {error}")
-        return {}
     cuda = bool(gpus)
-    dtype = config.compute_dtype
-    if dtype == "auto":
-        dtype = "bfloat16" if not cuda or gpus[0].bf16 else "float16"
-    parts = estimate(
-        shape,
-        RunShape(
-            batch_size=config.batch_size,
-            sequence_tokens=config.max_sequence_tokens,
-            lora_rank=config.lora.rank,
-            compute_dtype=dtype,
-            double_quantization=config.double_quantization,
-            gradient_checkpointing=config.gradient_checkpointing,
-            paged_8bit_optimizer=cuda,
-        ),
-    )
-    result: dict[str, Any] = {"estimate": MemoryEstimate.model_validate(parts)}
+    try:
+        found = estimate_run(run, gpus[0].bf16 if cuda else None)
+    except NoEstimate as error:
+        advice.append(str(error))
+        return {}
+    result: dict[str, Any] = {"estimate": found}
     if cuda:
         free = gpus[0].free_bytes
-        fits = parts["total"] <= HEADROOM * free
+        fits = found.total <= HEADROOM * free
         result["fits"] = fits
         if not fits:
             gib = 1 << 30
             advice.append(
-                f"the run needs about {parts['total'] / gib:.1f} GiB and "
+                f"the run needs about {found.total / gib:.1f} GiB and "
                 f"{free / gib:.1f} GiB is free: "
                 f"lower batchSize (now {config.batch_size}) or maxSequenceTokens (now "
                 f"{config.max_sequence_tokens})"

@@ -14,7 +14,6 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +32,24 @@ from transformers import (
     TrainingArguments,
 )
 
+from server.core.atomic_files import write_bytes_atomically
 from server.core.datasets.validation import ValidationOptions, validate_dataset
 from server.core.safe_files import lines_within, open_regular
+from server.core.training.launch import new_run_dir as new_run_dir  # the bench's, too
+from server.core.training.memory_estimate import ModelShape, ModelShapeError
 from server.core.training.run_config import RunConfig
+from server.core.training.run_estimate import NoEstimate, estimate_run
 from server.training.chat_data import ConversationError, Sequence, to_sequence
+from server.training.checkpoints import (
+    CheckpointWriteError,
+    causes,
+    discard_incomplete,
+    disk_full,
+    latest_checkpoint,
+    storage_hint,
+)
 from server.training.packing import Pack, collate, pack
+from server.training.ranks import any_rank, local_rank, world_size
 from shared_schemas.training import (
     Checkpoint,
     Eval,
@@ -50,6 +62,9 @@ from shared_schemas.training import (
 )
 
 Emit = Callable[[TrainingEvent], None]
+# Above this a base model is refused without CUDA: 4-bit layers on a CPU train a 0.5B model at
+# minutes a step, which no one wants; SmolLM2-135M and the tiny test model still train there.
+CPU_PARAMETER_LIMIT = 200_000_000
 
 
 class RunError(Exception):
@@ -80,8 +95,11 @@ def _records(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-def _sequences(tokenizer: Any, run: RunConfig, emit: Emit) -> list[Sequence]:
-    sequences = []
+Example = tuple[list[dict[str, str]], Sequence]  # the record's messages, and their tokens
+
+
+def _examples(tokenizer: Any, run: RunConfig, emit: Emit) -> list[Example]:
+    examples: list[Example] = []
     for path in run.datasets:
         if not path.is_file():
             raise RunError(f"the dataset {path} does not exist", "export one from a prompt first")
@@ -90,15 +108,26 @@ def _sequences(tokenizer: Any, run: RunConfig, emit: Emit) -> list[Sequence]:
             if not isinstance(messages, list):
                 continue  # other formats are exported for other trainers
             try:
-                sequences.append(to_sequence(tokenizer, messages, run.config.max_sequence_tokens))
+                sequence = to_sequence(tokenizer, messages, run.config.max_sequence_tokens)
             except ConversationError as error:
                 emit(Log(level="warning", message=f"{path.name} line {number}: {error}; skipped"))
-    if not sequences:
+                continue
+            examples.append((messages, sequence))
+    if not examples:
         raise RunError(
             "no example with assistant tokens to train on",
             "the datasets need chat records (`messages`) with assistant answers",
         )
-    return sequences
+    return examples
+
+
+def _write_held_out(run_dir: Path, held_out: list[Example], trained: list[Example]) -> None:
+    """`heldout.jsonl`: the eval split's records, which Try Adapter (and a comparison with the
+    prompt) answer; a run that holds nothing out gives one training record, marked as such."""
+    chosen = [(m, True) for m, _ in held_out] or [(m, False) for m, _ in trained[-1:]]
+    lines = [json.dumps({"messages": m, "heldOut": h}, ensure_ascii=False) for m, h in chosen]
+    text = "".join(line + "\n" for line in lines)
+    write_bytes_atomically(run_dir / "heldout.jsonl", text.encode("utf-8"))
 
 
 class _Packs(torch.utils.data.Dataset[Pack]):
@@ -175,29 +204,66 @@ class _Events(TrainerCallback):
     def on_step_end(
         self, args: Any, state: TrainerState, control: TrainerControl, **_: Any
     ) -> None:
-        if self.cancel.is_set():
+        if any_rank(self.cancel.is_set(), args.device):  # all ranks stop at the same step
             self.cancelled = True
             control.should_save = True  # the run resumes from here
             control.should_training_stop = True
 
 
-def new_run_dir(run: RunConfig) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    folder = run.output_dir / f"{stamp}-{run.config.name}"
-    folder.mkdir(parents=True, exist_ok=False)
-    return folder
+class _Trainer(Trainer):
+    """The `Trainer`, with a checkpoint that cannot be written reported as such and removed
+    (it cannot be resumed from, and a full disk needs its space back)."""
+
+    def _save_checkpoint(self, model: Any, trial: Any) -> None:
+        try:
+            super()._save_checkpoint(model, trial)
+        except Exception as error:
+            folder = Path(str(self.args.output_dir)) / f"checkpoint-{self.state.global_step}"
+            if self.args.should_save:  # the one process that writes checkpoints
+                discard_incomplete(folder.parent.parent)
+            raise CheckpointWriteError(folder, error, self.args.save_total_limit or 0) from error
 
 
-def latest_checkpoint(run_dir: Path) -> Path | None:
-    found = sorted(
-        (p for p in (run_dir / "checkpoints").glob("checkpoint-*") if p.name[11:].isdigit()),
-        key=lambda p: int(p.name[11:]),
-    )
-    return found[-1] if found else None
+def _parameters(run: RunConfig) -> int | None:
+    """The base model's parameter count from its `config.json` (linear layers and
+    embeddings: norms are too few to matter), before it loads; None when unknown."""
+    found = run.base_model_config()
+    if found is None:
+        return None
+    try:
+        shape = ModelShape.from_config(found)
+    except ModelShapeError:
+        return None
+    linear = shape.layers * sum(a * b for a, b in shape.linear_layers())
+    return linear + shape.vocabulary * shape.hidden * (1 if shape.tied_embeddings else 2)
+
+
+def _refuse_without_cuda(source: str, parameters: int | None) -> None:
+    if parameters is not None and parameters > CPU_PARAMETER_LIMIT:
+        raise RunError(
+            f"no CUDA GPU here, and {source} has {parameters / 1e9:.2f}B parameters: 4-bit "
+            "QLoRA of real models needs CUDA; the CPU path is for tiny models and tests",
+            "train on a machine with an NVIDIA GPU and a CUDA build of torch (`promptweight "
+            "doctor` checks one), or point baseModel at a tiny model to try the trainer out",
+        )
 
 
 def train(run: RunConfig, run_dir: Path, emit: Emit, cancel: threading.Event, resume: bool) -> int:
-    """The whole run; the exit status (0 only when an adapter was written)."""
+    """The whole run; the exit status (0 only when an adapter was written). Running out of
+    memory or disk, wherever it happens (loading, a step, an eval, a save), is reported with
+    what to change in this run."""
+    try:
+        return _train(run, run_dir, emit, cancel, resume)
+    except (RunError, CheckpointWriteError):
+        raise
+    except Exception as error:
+        explained = _explain(error, run, run_dir)
+        if explained is None:
+            raise
+        raise explained from error
+
+
+def _train(run: RunConfig, run_dir: Path, emit: Emit, cancel: threading.Event, resume: bool) -> int:
     config = run.config
     base = run.base_model_folder()
     if base is None and not config.allow_download:
@@ -211,14 +277,18 @@ def train(run: RunConfig, run_dir: Path, emit: Emit, cancel: threading.Event, re
             )
     source = str(base) if base is not None else config.base_model
     cuda = torch.cuda.is_available()
+    if not cuda:
+        _refuse_without_cuda(source, _parameters(run))  # before anything large loads
     dtype = _compute_dtype(run, cuda)
     tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=config.trust_remote_code)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
-    sequences = _sequences(tokenizer, run, emit)
-    random.Random(config.seed).shuffle(sequences)
-    held = int(len(sequences) * config.eval_split)
-    eval_sequences, train_sequences = sequences[:held], sequences[held:]
+    examples = _examples(tokenizer, run, emit)
+    random.Random(config.seed).shuffle(examples)
+    held = int(len(examples) * config.eval_split)
+    _write_held_out(run_dir, examples[:held], examples[held:])
+    eval_sequences = [sequence for _, sequence in examples[:held]]
+    train_sequences = [sequence for _, sequence in examples[held:]]
     quantization = BitsAndBytesConfig(  # type: ignore[no-untyped-call]
         load_in_4bit=True,
         bnb_4bit_quant_type="nf4",
@@ -229,7 +299,8 @@ def train(run: RunConfig, run_dir: Path, emit: Emit, cancel: threading.Event, re
     model = AutoModelForCausalLM.from_pretrained(
         source,
         quantization_config=quantization,
-        device_map={"": 0 if cuda else "cpu"},
+        # One whole copy per rank on its own GPU: DDP refuses a 4-bit model spread over several.
+        device_map={"": local_rank() if cuda else "cpu"},
         dtype=dtype,
         attn_implementation="sdpa",
         trust_remote_code=config.trust_remote_code,
@@ -251,13 +322,15 @@ def train(run: RunConfig, run_dir: Path, emit: Emit, cancel: threading.Event, re
         ),
     )
     trainable, total = peft_model.get_nb_trainable_parameters()
+    if not cuda:
+        _refuse_without_cuda(source, total)  # an architecture `_parameters` cannot read
 
     def collator(packs: list[Pack]) -> dict[str, Any]:
         return collate(packs, tokenizer.pad_token_id, torch.bool)
 
     train_rows, eval_rows = _rows(train_sequences, run), _rows(eval_sequences, run)
     steps_per_epoch = math.ceil(
-        len(train_rows) / (config.batch_size * config.gradient_accumulation)
+        len(train_rows) / (config.batch_size * config.gradient_accumulation * world_size())
     )
     total_steps = config.max_steps or math.ceil(steps_per_epoch * config.epochs)
     evaluating = bool(eval_rows)
@@ -277,7 +350,7 @@ def train(run: RunConfig, run_dir: Path, emit: Emit, cancel: threading.Event, re
         eval_steps=config.eval_steps,
         save_strategy="steps",
         save_steps=config.save_steps,
-        save_total_limit=3,
+        save_total_limit=config.save_total_limit,
         load_best_model_at_end=evaluating and config.early_stopping_patience is not None,
         metric_for_best_model="eval_loss" if evaluating else None,
         greater_is_better=False,
@@ -293,12 +366,15 @@ def train(run: RunConfig, run_dir: Path, emit: Emit, cancel: threading.Event, re
         disable_tqdm=True,
         dataloader_num_workers=0,
         include_num_input_tokens_seen=True,
+        # LoRA under DDP: every adapter weight gets a gradient; searching for unused ones
+        # costs a graph walk a step and breaks with checkpointing.
+        ddp_find_unused_parameters=False,
     )
     events = _Events(emit, cancel)
     callbacks: list[Any] = [events]
     if evaluating and config.early_stopping_patience is not None:
         callbacks.append(EarlyStoppingCallback(config.early_stopping_patience))
-    trainer = Trainer(
+    trainer = _Trainer(
         model=peft_model,
         args=arguments,
         train_dataset=_Packs(train_rows),
@@ -307,6 +383,8 @@ def train(run: RunConfig, run_dir: Path, emit: Emit, cancel: threading.Event, re
         callbacks=callbacks,
     )
     trainer.remove_callback(PrinterCallback)  # its dicts are the events' business
+    if resume and arguments.should_save:
+        discard_incomplete(run_dir)  # cut short by a kill mid-save: never resumed from
     checkpoint = latest_checkpoint(run_dir) if resume else None
     emit(
         Started(
@@ -323,6 +401,7 @@ def train(run: RunConfig, run_dir: Path, emit: Emit, cancel: threading.Event, re
             train_examples=len(train_sequences),
             eval_examples=len(eval_sequences),
             resumed_from_step=int(checkpoint.name[11:]) if checkpoint else 0,
+            processes=arguments.world_size,
         )
     )
     started = time.monotonic()
@@ -330,6 +409,8 @@ def train(run: RunConfig, run_dir: Path, emit: Emit, cancel: threading.Event, re
     eval_loss = None
     if evaluating:
         eval_loss = float(trainer.evaluate()["eval_loss"])
+    if not trainer.is_world_process_zero():
+        return 0  # rank 0 writes the adapter and the run's files
     peft_model.save_pretrained(str(run_dir))
     tokenizer.save_pretrained(run_dir)
     metrics = {
@@ -388,8 +469,65 @@ def _model_card(run: RunConfig, source: str, metrics: dict[str, Any]) -> str:
     )
 
 
+def _out_of_memory(error: BaseException) -> bool:
+    for cause in causes(error):
+        if isinstance(cause, torch.OutOfMemoryError | MemoryError):
+            return True
+        # The CPU allocator's failure is a plain RuntimeError, as are some CUDA libraries'.
+        text = str(cause).lower()
+        if isinstance(cause, RuntimeError) and (
+            "out of memory" in text or "can't allocate memory" in text
+        ):
+            return True
+    return False
+
+
+def _memory_hint(run: RunConfig | None) -> str:
+    if run is None:
+        return (
+            "lower batchSize or maxSequenceTokens, turn on gradientCheckpointing, or lower "
+            "lora.rank"
+        )
+    config = run.config
+    hint = (
+        f"lower batchSize (now {config.batch_size}) or maxSequenceTokens (now "
+        f"{config.max_sequence_tokens})"
+        + ("" if config.gradient_checkpointing else ", turn on gradientCheckpointing")
+        + f", or lower lora.rank (now {config.lora.rank})"
+    )
+    cuda = torch.cuda.is_available()
+    try:
+        estimate = estimate_run(run, torch.cuda.is_bf16_supported() if cuda else None)
+    except NoEstimate:
+        return hint
+    gib = 1 << 30
+    hint += f"; the pre-flight estimate of this run is {estimate.total / gib:.1f} GiB"
+    if cuda:
+        total = torch.cuda.get_device_properties(0).total_memory
+        hint += f" of the GPU's {total / gib:.1f} GiB"
+    return hint + " (`promptweight doctor CONFIG` shows its parts)"
+
+
+def _explain(error: BaseException, run: RunConfig | None, run_dir: Path | None) -> RunError | None:
+    """A RunError that says what to change, for an error that has a known remedy."""
+    if _out_of_memory(error):
+        where = "GPU memory" if torch.cuda.is_available() else "memory"
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return RunError(f"out of {where}: {first}", _memory_hint(run))
+    if disk_full(error):
+        hint = (
+            storage_hint(run_dir, run.config.save_total_limit)
+            if run is not None and run_dir is not None
+            else "free space on the run folder's disk, then continue with `--resume RUN_DIR`"
+        )
+        return RunError(f"the disk is full: {type(error).__name__}: {error}", hint)
+    return None
+
+
 def failed(error: BaseException) -> Failed:
-    hint = getattr(error, "hint", None)
-    if isinstance(error, torch.OutOfMemoryError):
-        hint = "lower batchSize or maxSequenceTokens, or turn on gradientCheckpointing"
-    return Failed(error=f"{type(error).__name__}: {error}", hint=hint)
+    """The run's last event for `error`."""
+    explained = None if hasattr(error, "hint") else _explain(error, None, None)
+    reported = explained or error
+    return Failed(
+        error=f"{type(reported).__name__}: {reported}", hint=getattr(reported, "hint", None)
+    )

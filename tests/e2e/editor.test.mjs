@@ -1,9 +1,10 @@
 // Drives a real VS Code (code-server) in headless Chromium: the status bar must show tiktoken's
 // count of the open prompt file, follow typing, count a selection, report a bad interpreter,
-// export a dataset, and resolve the export source action only when it is picked.
+// export a dataset, resolve the export source action only when it is picked, and start and
+// cancel a real QLoRA run of a tiny model from the command palette.
 // Started by tests/e2e/run_editor_test.sh, which sets the E2E_* variables.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
@@ -198,4 +199,20 @@ test("the export source action is built when picked, and says so when the datase
   const toast = page.locator(".notification-toast", { hasText: "already holds all 2 examples" });
   await toast.waitFor({ timeout: 15_000 });
   await page.screenshot({ path: join(env("E2E_SCREENSHOT_DIR"), "editor-e2e-source-action.png") });
+});
+
+test("a fine-tuning run starts from the palette, shows its progress, and stops from the palette with a checkpoint", async () => {
+  await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "promptweight.train.yaml" }).dblclick();
+  await runCommand("Promptweight: Start Fine-Tuning");
+  // The server's work-done progress: the language client shows it as a notification.
+  const progress = page.locator(".notification-toast", { hasText: /step \d+\/200/ });
+  await progress.waitFor({ timeout: 240_000 });
+  await page.screenshot({ path: join(env("E2E_SCREENSHOT_DIR"), "editor-e2e-training.png") });
+  await runCommand("Promptweight: Cancel Fine-Tuning");
+  const stopped = page.locator(".notification-toast", { hasText: /training stopped \(a checkpoint was saved\) after \d+ steps/ });
+  await stopped.waitFor({ timeout: 120_000 });
+  const runs = readdirSync(join(workspace, "runs"));
+  assert.equal(runs.length, 1, `run folders: ${runs}`);
+  const checkpoints = readdirSync(join(workspace, "runs", runs[0], "checkpoints"));
+  assert.ok(checkpoints.some((name) => /^checkpoint-\d+$/.test(name)), `checkpoints: ${checkpoints}`);
 });

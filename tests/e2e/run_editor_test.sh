@@ -15,8 +15,14 @@ cleanup() {
 trap cleanup EXIT
 
 # A copy of the examples: the test types into them and saves.
-mkdir -p "$work/workspace" "$work/data/User" "$work/extensions"
-cp "$repo"/examples/* "$work/workspace/"
+mkdir -p "$work/workspace" "$work/data/User" "$work/data/Machine" "$work/extensions"
+find "$repo/examples" -maxdepth 1 -type f -exec cp {} "$work/workspace/" \;
+# The example run's base model, as `make run` builds it; training runs in the repository's .venv.
+"$repo/.venv/bin/python" -m server.training.tiny_model "$work/workspace/tiny-model" >/dev/null
+# A machine-scoped setting: code-server (VS Code's remote side) reads it from Machine/.
+cat > "$work/data/Machine/settings.json" <<JSON
+{ "promptweight.training.python": "$repo/.venv/bin/python" }
+JSON
 cat > "$work/data/User/settings.json" <<'JSON'
 {
   "security.workspace.trust.enabled": false,

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from shared_schemas.training import Checkpoint, Failed, Finished, Started, Step, parse_event
+from shared_schemas.training_setup import TryAdapterResult
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
@@ -142,6 +143,32 @@ def test_the_adapter_reloads_onto_the_4bit_base_and_generates(
     )
     output = model.generate(**prompt, max_new_tokens=4, do_sample=False)
     assert output.shape[1] > prompt["input_ids"].shape[1]
+
+
+def test_try_adapter_answers_the_example_the_run_kept_aside(
+    finished_run: tuple[int, list[object]],
+) -> None:
+    _, events = finished_run
+    assert isinstance(events[0], Started)
+    run_dir = events[0].run_dir
+    command = [sys.executable, "-m", "server.training", "try", run_dir, "--max-new-tokens", "3"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    trial = TryAdapterResult.model_validate_json(result.stdout.splitlines()[-1]).trial
+    assert trial is not None
+    # evalSplit 0: nothing was held out, so a training example stands in and says so.
+    assert trial.held_out is False
+    assert trial.prompt[-1]["role"] == "user"
+    assert trial.expected in {"network", "hardware", "billing", "other"}
+    assert 1 <= trial.answer_tokens <= 3 and trial.prompt_tokens > 0
+
+
+def test_try_adapter_refuses_a_folder_without_an_adapter(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "server.training", "try", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 1
+    answer = TryAdapterResult.model_validate_json(result.stdout.splitlines()[-1])
+    assert answer.trial is None and "no adapter" in (answer.error or "")
 
 
 def test_a_stopped_run_resumes_from_its_checkpoint(workspace: Path) -> None:

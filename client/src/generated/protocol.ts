@@ -8,6 +8,8 @@ export interface PromptweightProtocol {
   Checkpoint?: Checkpoint;
   CountSelectionParams?: CountSelectionParams;
   CountSelectionResult?: CountSelectionResult;
+  CreateTrainingConfigParams?: CreateTrainingConfigParams;
+  CreateTrainingConfigResult?: CreateTrainingConfigResult;
   DatasetReport?: DatasetReport;
   DoctorReport?: DoctorReport;
   DocumentStats?: DocumentStats;
@@ -18,6 +20,8 @@ export interface PromptweightProtocol {
   Failed?: Failed;
   Finished?: Finished;
   InitializationOptions?: InitializationOptions;
+  InstallTrainingExtraParams?: InstallTrainingExtraParams;
+  InstallTrainingExtraResult?: InstallTrainingExtraResult;
   Log?: Log;
   MemoryEstimate?: MemoryEstimate;
   ServerStatus?: ServerStatus;
@@ -27,10 +31,18 @@ export interface PromptweightProtocol {
   StartTrainingResult?: StartTrainingResult;
   Started?: Started;
   Step?: Step;
+  TrainingChoices?: TrainingChoices;
+  TrainingChoicesParams?: TrainingChoicesParams;
   TrainingConfig?: TrainingConfig;
+  TrainingEnvironment?: TrainingEnvironment;
+  TrainingEnvironmentParams?: TrainingEnvironmentParams;
   TrainingNotification?: TrainingNotification;
+  TrainingPlan?: TrainingPlan;
+  TrainingPlanParams?: TrainingPlanParams;
   TrainingRuns?: TrainingRuns;
   TrainingRunsParams?: TrainingRunsParams;
+  TryAdapterParams?: TryAdapterParams;
+  TryAdapterResult?: TryAdapterResult;
 }
 /**
  * Command `promptweight.server.cancelTraining`: the run of this config, or the only one.
@@ -200,6 +212,18 @@ export interface CountSelectionResult {
    * null when the document is not open or not counted.
    */
   tokens: number | null;
+}
+/**
+ * Command `promptweight.server.createTrainingConfig`: writes a plan's text, atomically, to
+ * its URI, refusing a file that exists.
+ */
+export interface CreateTrainingConfigParams {
+  text: string;
+  uri: string;
+}
+export interface CreateTrainingConfigResult {
+  message: string;
+  written: boolean;
 }
 /**
  * The whole output of `promptweight validate --format json`.
@@ -657,6 +681,27 @@ export interface EstimateTokenizer {
   encoding: string;
   kind?: "estimate";
 }
+/**
+ * Command `promptweight.server.installTrainingExtra`: pip-installs the `[train]` extra into
+ * the folder's training interpreter, as cancellable work-done progress.
+ */
+export interface InstallTrainingExtraParams {
+  /**
+   * The extension's wheelhouse: where pip finds Promptweight's own wheel.
+   */
+  findLinks?: string | null;
+  /**
+   * A workspace folder URI.
+   */
+  folder?: string | null;
+}
+export interface InstallTrainingExtraResult {
+  installed: boolean;
+  /**
+   * What happened; on failure, the command to run by hand.
+   */
+  message: string;
+}
 export interface Log {
   level?: "info" | "warning" | "error";
   message: string;
@@ -790,6 +835,10 @@ export interface Started {
   device: string;
   evalExamples: number;
   /**
+   * Training processes (data parallel).
+   */
+  processes?: number;
+  /**
    * e.g. `nf4, double quantisation, bfloat16 compute`.
    */
   quantization: string;
@@ -815,10 +864,45 @@ export interface Step {
   totalSteps: number;
   type?: "step";
 }
+export interface TrainingChoices {
+  baseModels: BaseModelChoice[];
+  /**
+   * URIs of the folder's `*.train.yaml` files.
+   */
+  configs: string[];
+  /**
+   * `.jsonl` files, relative to the folder.
+   */
+  datasets: string[];
+}
+export interface BaseModelChoice {
+  /**
+   * The architecture and size, when its config says.
+   */
+  detail: string;
+  /**
+   * As `baseModel` takes it: a relative folder or a hub id.
+   */
+  id: string;
+  source: "folder" | "cache";
+}
+/**
+ * Request `promptweight/trainingChoices`: what the wizard can offer in a folder.
+ */
+export interface TrainingChoicesParams {
+  /**
+   * A workspace folder URI.
+   */
+  folder: string;
+}
 /**
  * `promptweight.train.yaml`: one QLoRA run. Paths are relative to the config's folder.
  */
 export interface TrainingConfig {
+  /**
+   * An `accelerate config` file (DeepSpeed, FSDP) passed to `accelerate launch`.
+   */
+  accelerateConfig?: string | null;
   /**
    * Let the base model download from the Hugging Face hub.
    */
@@ -857,6 +941,10 @@ export interface TrainingConfig {
   evalSteps?: number;
   gradientAccumulation?: number;
   gradientCheckpointing?: boolean;
+  /**
+   * accelerate: `processes` data-parallel copies under `accelerate launch`.
+   */
+  launcher?: "none" | "accelerate";
   learningRate?: number;
   lora?: LoraSettings;
   lrScheduler?: "cosine" | "linear" | "constant";
@@ -875,9 +963,17 @@ export interface TrainingConfig {
    */
   packing?: boolean;
   /**
+   * Processes to launch, one per GPU (accelerate).
+   */
+  processes?: number;
+  /**
    * Steps between checkpoints.
    */
   saveSteps?: number;
+  /**
+   * Checkpoints kept; the oldest is deleted once a newer one is complete.
+   */
+  saveTotalLimit?: number;
   seed?: number;
   /**
    * Run the model repository's own Python code (off: safe).
@@ -897,6 +993,51 @@ export interface LoraSettings {
    */
   targetModules?: string[] | "all-linear";
 }
+export interface TrainingEnvironment {
+  /**
+   * Why it did not answer.
+   */
+  error?: string | null;
+  /**
+   * How to add the missing libraries, when some are missing.
+   */
+  install?: InstallPlan | null;
+  /**
+   * The training interpreter.
+   */
+  python: string;
+  /**
+   * Null when the interpreter did not answer.
+   */
+  report: DoctorReport | null;
+}
+/**
+ * What installing the training libraries runs: an argument list, never a shell.
+ */
+export interface InstallPlan {
+  /**
+   * The executable first, then its arguments.
+   */
+  command: string[];
+  /**
+   * The same, quoted for a terminal: to run by hand.
+   */
+  commandLine: string;
+}
+/**
+ * Request `promptweight/trainingEnvironment`: the training interpreter of the folder that
+ * holds `config` (or of `folder`), checked with that config's run when one is given.
+ */
+export interface TrainingEnvironmentParams {
+  /**
+   * A `*.train.yaml` URI.
+   */
+  config?: string | null;
+  /**
+   * A workspace folder URI.
+   */
+  folder?: string | null;
+}
 /**
  * Notification `promptweight/training`, server to client: one event of a run.
  */
@@ -906,6 +1047,34 @@ export interface TrainingNotification {
    */
   config: string;
   event: Started | Step | Eval | Checkpoint | Finished | Failed | Log;
+}
+export interface TrainingPlan {
+  /**
+   * Null when the base model is unreadable.
+   */
+  estimate: MemoryEstimate | null;
+  /**
+   * Why there is no estimate.
+   */
+  estimateNote?: string | null;
+  /**
+   * The YAML it would hold.
+   */
+  text: string;
+  /**
+   * Where the config would be written: a file that does not exist.
+   */
+  uri: string;
+}
+/**
+ * Request `promptweight/planTraining`: the config file a run would be, without writing it.
+ */
+export interface TrainingPlanParams {
+  config: TrainingConfig;
+  /**
+   * A workspace folder URI.
+   */
+  folder: string;
 }
 export interface TrainingRuns {
   /**
@@ -945,29 +1114,75 @@ export interface TrainingRunsParams {
    */
   config: string;
 }
+/**
+ * Command `promptweight.server.tryAdapter`: one held-out example answered by the run's
+ * adapter on its 4-bit base model.
+ */
+export interface TryAdapterParams {
+  maxNewTokens?: number;
+  /**
+   * The run folder (a path).
+   */
+  runDir: string;
+}
+export interface TryAdapterResult {
+  error?: string | null;
+  trial: AdapterTrial | null;
+}
+export interface AdapterTrial {
+  answer: string;
+  answerTokens: number;
+  baseModel: string;
+  expected: string;
+  /**
+   * False when the run held nothing out (a training example).
+   */
+  heldOut: boolean;
+  /**
+   * The messages before the expected answer.
+   */
+  prompt: {
+    [k: string]: string;
+  }[];
+  promptTokens: number;
+  runDir: string;
+  seconds: number;
+}
 
 /** Every custom method, from shared_schemas/methods.py. */
 export const METHODS = {
   cancelTraining: { name: "promptweight.server.cancelTraining", kind: "command" },
   countSelection: { name: "promptweight/countSelection", kind: "request" },
+  createTrainingConfig: { name: "promptweight.server.createTrainingConfig", kind: "command" },
   documentStats: { name: "promptweight/documentStats", kind: "notification" },
   exportDataset: { name: "promptweight.server.exportDataset", kind: "command" },
+  installTrainingExtra: { name: "promptweight.server.installTrainingExtra", kind: "command" },
+  planTraining: { name: "promptweight/planTraining", kind: "request" },
   serverStatus: { name: "promptweight/serverStatus", kind: "request" },
   startTraining: { name: "promptweight.server.startTraining", kind: "command" },
   training: { name: "promptweight/training", kind: "notification" },
+  trainingChoices: { name: "promptweight/trainingChoices", kind: "request" },
+  trainingEnvironment: { name: "promptweight/trainingEnvironment", kind: "request" },
   trainingRuns: { name: "promptweight/trainingRuns", kind: "request" },
+  tryAdapter: { name: "promptweight.server.tryAdapter", kind: "command" },
 } as const;
 
 /** Each method's params and result types, by wire name. */
 export interface MethodPayloads {
   "promptweight.server.cancelTraining": { params: CancelTrainingParams; result: CancelTrainingResult };
   "promptweight/countSelection": { params: CountSelectionParams; result: CountSelectionResult };
+  "promptweight.server.createTrainingConfig": { params: CreateTrainingConfigParams; result: CreateTrainingConfigResult };
   "promptweight/documentStats": { params: DocumentStats; result: void };
   "promptweight.server.exportDataset": { params: ExportDatasetParams; result: ExportDatasetResult };
+  "promptweight.server.installTrainingExtra": { params: InstallTrainingExtraParams; result: InstallTrainingExtraResult };
+  "promptweight/planTraining": { params: TrainingPlanParams; result: TrainingPlan };
   "promptweight/serverStatus": { params: ServerStatusParams; result: ServerStatus };
   "promptweight.server.startTraining": { params: StartTrainingParams; result: StartTrainingResult };
   "promptweight/training": { params: TrainingNotification; result: void };
+  "promptweight/trainingChoices": { params: TrainingChoicesParams; result: TrainingChoices };
+  "promptweight/trainingEnvironment": { params: TrainingEnvironmentParams; result: TrainingEnvironment };
   "promptweight/trainingRuns": { params: TrainingRunsParams; result: TrainingRuns };
+  "promptweight.server.tryAdapter": { params: TryAdapterParams; result: TryAdapterResult };
 }
 
 /** Every setting the server reads (`promptweight.<key>`), with its VS Code scope. */
