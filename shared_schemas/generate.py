@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic.json_schema import models_json_schema
 
-from shared_schemas import datasets, messages, settings, training, training_setup
+from shared_schemas import advice, datasets, messages, settings, training, training_setup
 from shared_schemas.methods import methods_table
 from shared_schemas.vscode_settings import write_package_json
 from shared_schemas.wire import WireModel
@@ -62,6 +62,7 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     training_setup.CreateTrainingConfigResult,
     training_setup.TryAdapterParams,
     training_setup.TryAdapterResult,
+    advice.AdviceReport,
 )
 
 

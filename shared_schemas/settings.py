@@ -146,6 +146,109 @@ class Settings(WireModel):
         json_schema_extra=_scope("resource"),
     )
 
+    advisor_gpu_hour_usd: float = Field(
+        default=1.0,
+        ge=0,
+        le=1000,
+        alias="advisor.gpuHourUsd",
+        description="US dollars per GPU-hour for the advisor's local QLoRA model: training it, "
+        "and serving it (an on-demand RTX 4090 or L40S costs about $0.35 to $1.10 in 2026).",
+        json_schema_extra=_scope("resource"),
+    )
+    advisor_serving_tokens_per_second: float = Field(
+        default=1000.0,
+        gt=0,
+        le=1_000_000,
+        alias="advisor.servingTokensPerSecond",
+        description="Tokens per second one GPU serves the fine-tuned 7-8B model at (vLLM on an "
+        "RTX 4090 does about 1,000 at 32 concurrent requests).",
+        json_schema_extra=_scope("resource"),
+    )
+    advisor_training_tokens_per_second: float = Field(
+        default=2500.0,
+        gt=0,
+        le=1_000_000,
+        alias="advisor.trainingTokensPerSecond",
+        description="Tokens per second QLoRA training processes, for the one-off training cost.",
+        json_schema_extra=_scope("resource"),
+    )
+    advisor_cache_hit_rate: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        alias="advisor.cacheHitRate",
+        description="Share of calls whose static prompt prefix is a provider cache hit.",
+        json_schema_extra=_scope("resource"),
+    )
+    advisor_payback_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        alias="advisor.paybackDays",
+        description="A fine-tune must pay its training cost back within this many days.",
+        json_schema_extra=_scope("resource"),
+    )
+    advisor_min_examples: int = Field(
+        default=100,
+        ge=1,
+        alias="advisor.minExamples",
+        description="Labelled examples (few-shot plus exported datasets) to consider fine-tuning.",
+        json_schema_extra=_scope("resource"),
+    )
+    advisor_confident_examples: int = Field(
+        default=1000,
+        ge=1,
+        alias="advisor.confidentExamples",
+        description="Labelled examples to recommend fine-tuning with confidence.",
+        json_schema_extra=_scope("resource"),
+    )
+    advisor_format_consistency: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        alias="advisor.formatConsistency",
+        description="Share of examples whose outputs share one format for it to count as stable.",
+        json_schema_extra=_scope("resource"),
+    )
+    advisor_max_recent_commits: int = Field(
+        default=3,
+        ge=0,
+        alias="advisor.maxRecentCommits",
+        description="Commits touching the prompt in the last 30 days above which its "
+        "requirements still evolve.",
+        json_schema_extra=_scope("resource"),
+    )
+    advisor_min_age_days: int = Field(
+        default=14,
+        ge=0,
+        alias="advisor.minAgeDays",
+        description="Days since the prompt's first commit below which it is too new to settle.",
+        json_schema_extra=_scope("resource"),
+    )
+    advisor_long_prompt_tokens: int = Field(
+        default=2000,
+        ge=1,
+        alias="advisor.longPromptTokens",
+        description="Prompt tokens per call (prefill) from which latency is a ceiling reached.",
+        json_schema_extra=_scope("resource"),
+    )
+    advisor_monthly_cost_usd: float = Field(
+        default=1000.0,
+        ge=0,
+        alias="advisor.monthlyCostUsd",
+        description="Monthly cost of the prompt from which cost is a ceiling reached.",
+        json_schema_extra=_scope("resource"),
+    )
+    advisor_max_diversity: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        alias="advisor.maxDiversity",
+        description="Above this share of distinct outputs among the examples, the task is too "
+        "varied for a fine-tune to generalise.",
+        json_schema_extra=_scope("resource"),
+    )
+
 
 def setting_scope(name: str) -> SettingScope:
     extra = Settings.model_fields[name].json_schema_extra

@@ -25,6 +25,8 @@ const CONFIG_SUFFIX = ".train.yaml";
 export class TrainingCommands implements vscode.Disposable {
   /** The configs with a run going, as the server's events tell. */
   private readonly running = new Set<string>();
+  /** The notification of each running config's progress. */
+  private readonly progress = new Map<string, { step(step: number, total: number, message: string): void; end(): void }>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -47,6 +49,7 @@ export class TrainingCommands implements vscode.Disposable {
   /** After each (re)start of the client: its events come through the new connection. */
   follow(client: LanguageClient): vscode.Disposable {
     this.running.clear();
+    for (const shown of [...this.progress.values()]) shown.end();
     void this.setRunning();
     return onNotification(client, METHODS.training.name, (notification) => this.onEvent(notification));
   }
@@ -76,11 +79,44 @@ export class TrainingCommands implements vscode.Disposable {
     if (event.type === "started") {
       this.running.add(notification.config);
       void this.setRunning();
+      this.showProgress(notification.config, event.runDir, event.totalSteps);
+    } else if (event.type === "step") {
+      this.progress.get(notification.config)?.step(event.step, event.totalSteps, `step ${event.step}/${event.totalSteps} · loss ${event.loss.toFixed(4)}`);
     } else if (event.type === "finished" || event.type === "failed") {
       this.running.delete(notification.config);
+      this.progress.get(notification.config)?.end();
       void this.setRunning();
       void this.announceEnd(notification);
     }
+  }
+
+  /**
+   * A notification with the run's percentage and a cancel button. The server's work-done
+   * progress says the same, but the language client shows it in the status bar, where VS Code
+   * offers no cancel button.
+   */
+  private showProgress(config: string, runDir: string, totalSteps: number): void {
+    this.progress.get(config)?.end();
+    const name = runDir.split(/[\\/]/).pop() ?? runDir;
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Promptweight: training ${name}`, cancellable: true },
+      (progress, cancelled) =>
+        new Promise<void>((resolve) => {
+          let done = 0;
+          this.progress.set(config, {
+            step: (step, total, message) => {
+              const percent = (100 * step) / Math.max(total || totalSteps, 1);
+              progress.report({ message, increment: Math.max(0, percent - done) });
+              done = Math.max(done, percent);
+            },
+            end: () => {
+              this.progress.delete(config);
+              resolve();
+            },
+          });
+          cancelled.onCancellationRequested(() => void this.cancel(config));
+        }),
+    );
   }
 
   private async announceEnd(notification: TrainingNotification): Promise<void> {
@@ -248,10 +284,10 @@ export class TrainingCommands implements vscode.Disposable {
     return picked.label;
   }
 
-  async cancel(): Promise<void> {
+  async cancel(config?: string): Promise<void> {
     const client = this.server();
-    const config = this.activeConfig()?.toString();
-    const target = config && this.running.has(config) ? config : null;
+    const active = config ?? this.activeConfig()?.toString();
+    const target = active && this.running.has(active) ? active : null;
     const result = await executeCommand(client, METHODS.cancelTraining.name, { config: target });
     const show = result.cancelled ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
     await show(`Promptweight: ${result.message}`);

@@ -2,6 +2,7 @@
  * Do not edit: change the pydantic models in shared_schemas/ and run `make generate`. */
 
 export interface PromptweightProtocol {
+  AdviceReport?: AdviceReport;
   CancelTrainingParams?: CancelTrainingParams;
   CancelTrainingResult?: CancelTrainingResult;
   CheckReport?: CheckReport;
@@ -43,6 +44,178 @@ export interface PromptweightProtocol {
   TrainingRunsParams?: TrainingRunsParams;
   TryAdapterParams?: TryAdapterParams;
   TryAdapterResult?: TryAdapterResult;
+}
+/**
+ * `promptweight advise --format json`.
+ */
+export interface AdviceReport {
+  files: FileAdvice[];
+}
+export interface FileAdvice {
+  /**
+   * Null when the prompt has no prices.
+   */
+  breakEven: BreakEven | null;
+  conditions: Condition[];
+  /**
+   * What would change the verdict.
+   */
+  flips: Flip[];
+  /**
+   * What could not be measured, and why.
+   */
+  notMeasured?: string[];
+  path: string;
+  /**
+   * Why this verdict, in order.
+   */
+  reasons: string[];
+  /**
+   * One line: `Fine-tune · 4 of 6 conditions · break-even …`.
+   */
+  summary: string;
+  verdict: "keep-prompting" | "fine-tune" | "combine";
+}
+export interface BreakEven {
+  /**
+   * The volume at which the training cost pays back within `advisor.paybackDays`; null when a fine-tune never saves money per call.
+   */
+  breakEvenCallsPerDay: number | null;
+  /**
+   * What caching alone saves, at the file's volume.
+   */
+  cachingSavingPerMonthUsd?: number | null;
+  /**
+   * The volume the verdict was made at.
+   */
+  callsPerDay: number;
+  /**
+   * The `name` of the cheaper option.
+   */
+  cheapestFineTuned: string | null;
+  /**
+   * Local QLoRA first, then an API fine-tune.
+   */
+  fineTuned: CostOption[];
+  /**
+   * At the file's volume; null: never.
+   */
+  paybackDays: number | null;
+  prompting: CostOption1;
+  /**
+   * With the static prefix cached at `advisor.cacheHitRate`; null when the model has no cached price or the prefix is below its cache minimum.
+   */
+  promptingCached: CostOption | null;
+  /**
+   * Against the prompting figure the verdict uses; negative: it costs more.
+   */
+  savingPerCallUsd: number | null;
+  /**
+   * Few-shot examples and declared output format a fine-tune removes, measured.
+   */
+  tokensSavedPerCall: number;
+}
+/**
+ * One way to serve the task, per call and per month at the file's call volume.
+ */
+export interface CostOption {
+  costPerCallUsd: number;
+  costPerMonthUsd: number;
+  /**
+   * Prompt tokens sent per call.
+   */
+  inputTokens: number;
+  /**
+   * e.g. `prompting (cached)`, `local QLoRA`, `API fine-tune`.
+   */
+  name: string;
+  /**
+   * One-off, before the first call.
+   */
+  trainingCostUsd?: number;
+}
+/**
+ * One way to serve the task, per call and per month at the file's call volume.
+ */
+export interface CostOption1 {
+  costPerCallUsd: number;
+  costPerMonthUsd: number;
+  /**
+   * Prompt tokens sent per call.
+   */
+  inputTokens: number;
+  /**
+   * e.g. `prompting (cached)`, `local QLoRA`, `API fine-tune`.
+   */
+  name: string;
+  /**
+   * One-off, before the first call.
+   */
+  trainingCostUsd?: number;
+}
+export interface Condition {
+  evidence?: Evidence[];
+  id:
+    | "format-stability"
+    | "requirements-settled"
+    | "labelled-examples"
+    | "volume"
+    | "ceilings"
+    | "knowledge-in-context"
+    | "task-diversity";
+  /**
+   * What is asked, e.g. `Output format is stable`.
+   */
+  label: string;
+  /**
+   * The number behind `value`; null: not measured.
+   */
+  measured: number | null;
+  /**
+   * Why not measured, or what it means.
+   */
+  note?: string | null;
+  /**
+   * Whether it favours fine-tuning; null when it could not be measured.
+   */
+  pass: boolean | null;
+  /**
+   * What passes, e.g. `≥ 90%`; each is a setting.
+   */
+  threshold: string;
+  /**
+   * The measured value as shown, e.g. `6 of 6 (100%)`.
+   */
+  value: string;
+}
+/**
+ * Where a measurement comes from: a range of lines in the prompt, or another file.
+ */
+export interface Evidence {
+  endLine?: number | null;
+  /**
+   * Another file; null: the prompt itself.
+   */
+  path?: string | null;
+  /**
+   * 1-based, like the CLI's.
+   */
+  startLine?: number | null;
+  text: string;
+}
+export interface Flip {
+  condition:
+    | "format-stability"
+    | "requirements-settled"
+    | "labelled-examples"
+    | "volume"
+    | "ceilings"
+    | "knowledge-in-context"
+    | "task-diversity";
+  /**
+   * e.g. `at 12,400 calls/day or more`.
+   */
+  text: string;
 }
 /**
  * Command `promptweight.server.cancelTraining`: the run of this config, or the only one.
@@ -525,6 +698,58 @@ export interface Finished {
  */
 export interface InitializationOptions {
   /**
+   * Share of calls whose static prompt prefix is a provider cache hit.
+   */
+  "advisor.cacheHitRate"?: number;
+  /**
+   * Labelled examples to recommend fine-tuning with confidence.
+   */
+  "advisor.confidentExamples"?: number;
+  /**
+   * Share of examples whose outputs share one format for it to count as stable.
+   */
+  "advisor.formatConsistency"?: number;
+  /**
+   * US dollars per GPU-hour for the advisor's local QLoRA model: training it, and serving it (an on-demand RTX 4090 or L40S costs about $0.35 to $1.10 in 2026).
+   */
+  "advisor.gpuHourUsd"?: number;
+  /**
+   * Prompt tokens per call (prefill) from which latency is a ceiling reached.
+   */
+  "advisor.longPromptTokens"?: number;
+  /**
+   * Above this share of distinct outputs among the examples, the task is too varied for a fine-tune to generalise.
+   */
+  "advisor.maxDiversity"?: number;
+  /**
+   * Commits touching the prompt in the last 30 days above which its requirements still evolve.
+   */
+  "advisor.maxRecentCommits"?: number;
+  /**
+   * Days since the prompt's first commit below which it is too new to settle.
+   */
+  "advisor.minAgeDays"?: number;
+  /**
+   * Labelled examples (few-shot plus exported datasets) to consider fine-tuning.
+   */
+  "advisor.minExamples"?: number;
+  /**
+   * Monthly cost of the prompt from which cost is a ceiling reached.
+   */
+  "advisor.monthlyCostUsd"?: number;
+  /**
+   * A fine-tune must pay its training cost back within this many days.
+   */
+  "advisor.paybackDays"?: number;
+  /**
+   * Tokens per second one GPU serves the fine-tuned 7-8B model at (vLLM on an RTX 4090 does about 1,000 at 32 concurrent requests).
+   */
+  "advisor.servingTokensPerSecond"?: number;
+  /**
+   * Tokens per second QLoRA training processes, for the one-off training cost.
+   */
+  "advisor.trainingTokensPerSecond"?: number;
+  /**
    * Room reserved per call for runtime content such as retrieved documents or chat history; a file's frontmatter `promptweight.budget` overrides it.
    */
   budgetTokens?: number;
@@ -746,6 +971,58 @@ export interface ServerStatusParams {}
  * Every setting the server reads, with its VS Code scope and documentation.
  */
 export interface Settings {
+  /**
+   * Share of calls whose static prompt prefix is a provider cache hit.
+   */
+  "advisor.cacheHitRate"?: number;
+  /**
+   * Labelled examples to recommend fine-tuning with confidence.
+   */
+  "advisor.confidentExamples"?: number;
+  /**
+   * Share of examples whose outputs share one format for it to count as stable.
+   */
+  "advisor.formatConsistency"?: number;
+  /**
+   * US dollars per GPU-hour for the advisor's local QLoRA model: training it, and serving it (an on-demand RTX 4090 or L40S costs about $0.35 to $1.10 in 2026).
+   */
+  "advisor.gpuHourUsd"?: number;
+  /**
+   * Prompt tokens per call (prefill) from which latency is a ceiling reached.
+   */
+  "advisor.longPromptTokens"?: number;
+  /**
+   * Above this share of distinct outputs among the examples, the task is too varied for a fine-tune to generalise.
+   */
+  "advisor.maxDiversity"?: number;
+  /**
+   * Commits touching the prompt in the last 30 days above which its requirements still evolve.
+   */
+  "advisor.maxRecentCommits"?: number;
+  /**
+   * Days since the prompt's first commit below which it is too new to settle.
+   */
+  "advisor.minAgeDays"?: number;
+  /**
+   * Labelled examples (few-shot plus exported datasets) to consider fine-tuning.
+   */
+  "advisor.minExamples"?: number;
+  /**
+   * Monthly cost of the prompt from which cost is a ceiling reached.
+   */
+  "advisor.monthlyCostUsd"?: number;
+  /**
+   * A fine-tune must pay its training cost back within this many days.
+   */
+  "advisor.paybackDays"?: number;
+  /**
+   * Tokens per second one GPU serves the fine-tuned 7-8B model at (vLLM on an RTX 4090 does about 1,000 at 32 concurrent requests).
+   */
+  "advisor.servingTokensPerSecond"?: number;
+  /**
+   * Tokens per second QLoRA training processes, for the one-off training cost.
+   */
+  "advisor.trainingTokensPerSecond"?: number;
   /**
    * Room reserved per call for runtime content such as retrieved documents or chat history; a file's frontmatter `promptweight.budget` overrides it.
    */
@@ -1187,6 +1464,19 @@ export interface MethodPayloads {
 
 /** Every setting the server reads (`promptweight.<key>`), with its VS Code scope. */
 export const SETTINGS = {
+  "advisor.cacheHitRate": "resource",
+  "advisor.confidentExamples": "resource",
+  "advisor.formatConsistency": "resource",
+  "advisor.gpuHourUsd": "resource",
+  "advisor.longPromptTokens": "resource",
+  "advisor.maxDiversity": "resource",
+  "advisor.maxRecentCommits": "resource",
+  "advisor.minAgeDays": "resource",
+  "advisor.minExamples": "resource",
+  "advisor.monthlyCostUsd": "resource",
+  "advisor.paybackDays": "resource",
+  "advisor.servingTokensPerSecond": "resource",
+  "advisor.trainingTokensPerSecond": "resource",
   "budgetTokens": "resource",
   "callsPerDay": "resource",
   "datasetFolder": "resource",
