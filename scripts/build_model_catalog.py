@@ -354,6 +354,33 @@ def check_aliases(data: dict[str, Any], model: Curated, raw: dict[str, Any]) -> 
     return problems
 
 
+# The shortest prefix each provider caches, for models whose LiteLLM entry has no
+# `prompt_cache_min_tokens` (LiteLLM 1.110.2 gives it for most Claude models and a few Gemini
+# ones, never for OpenAI's). From the providers' prompt-caching guides as of late 2026: OpenAI
+# (and Azure OpenAI) cache from 1,024 tokens; Anthropic from 1,024 on its older models, more on
+# some newer ones, which LiteLLM lists; Gemini 2.5 from 2,048 and Gemini 3 from 4,096. Other
+# hosts do not document one, so the catalog says it is unknown rather than guess.
+OPENAI_CACHE_MINIMUM = 1024
+ANTHROPIC_CACHE_MINIMUM = 1024
+GEMINI_CACHE_MINIMUMS = (("gemini-2.5", 2048), ("gemini-3", 4096))
+
+
+def cache_minimum(model: Curated, raw: dict[str, Any]) -> int | None:
+    """The model's minimum cacheable prefix: LiteLLM's figure, else its provider's default."""
+    listed: Any = raw.get("prompt_cache_min_tokens")
+    if is_token_count(listed):
+        return int(listed)
+    if model.provider == "openai":
+        return OPENAI_CACHE_MINIMUM
+    if model.provider == "anthropic":
+        return ANTHROPIC_CACHE_MINIMUM
+    if model.provider == "google":
+        for prefix, minimum in GEMINI_CACHE_MINIMUMS:
+            if model.id.startswith(prefix):
+                return minimum
+    return None
+
+
 def entry_for(data: dict[str, Any], model: Curated, problems: list[str]) -> ModelEntry | None:
     raw = figures(data, model.key, problems)
     fine_tuned = figures(data, model.fine_tuned_key, problems) if model.fine_tuned_key else None
@@ -379,6 +406,7 @@ def entry_for(data: dict[str, Any], model: Curated, problems: list[str]) -> Mode
                 "fine_tuned_output_usd_per_million": (
                     per_million(fine_tuned["output_cost_per_token"]) if fine_tuned else None
                 ),
+                "cache_minimum_tokens": cache_minimum(model, raw),
                 "tokenizer": model.tokenizer,
                 "aliases": sorted(aliases, key=lambda a: (a.lower(), a)),
                 "price_source": f"{raw.get('litellm_provider', 'unknown')}: {model.key}",

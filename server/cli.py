@@ -11,13 +11,13 @@ from pathlib import Path
 
 from server import __version__
 from server.check_report import CheckedFile, Unread
+from server.cli_advise import add_advise_command, run_advise
 from server.cli_doctor import add_doctor_command, run_doctor
 from server.cli_export import add_export_command, run_export
 from server.cli_train import add_train_command, run_train
+from server.cli_usage import add_usage_arguments, settings_from
 from server.cli_validate import add_validate_command, run_validate
-from server.core.countable import DEFAULT_MAX_DOCUMENT_CHARACTERS
-from server.core.economics import MAX_BUDGET_TOKENS, MAX_CALLS_PER_DAY, UsageDefaults
-from server.core.model_choice import ModelSettings, choose_model
+from server.core.model_choice import choose_model
 from server.core.partials import partials_beside
 from server.core.prompt_analysis import (
     AnalysisSettings,
@@ -77,56 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="parse and count prompt files")
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument(
-        "--model", default="gpt-4o-mini", help="model for files that do not name their own"
-    )
-    check.add_argument(
-        "--max-characters", type=int, default=DEFAULT_MAX_DOCUMENT_CHARACTERS, metavar="N"
-    )
-    check.add_argument(
-        "--max-output-tokens",
-        type=int,
-        default=UsageDefaults.max_output_tokens,
-        metavar="N",
-        help="expected output per call, for files that declare none",
-    )
-    check.add_argument(
-        "--budget",
-        type=int,
-        default=UsageDefaults.budget_tokens,
-        metavar="TOKENS",
-        help="room for runtime content (retrieved documents, history) per call",
-    )
-    check.add_argument(
-        "--calls-per-day", type=int, default=UsageDefaults.calls_per_day, metavar="N"
-    )
+    add_usage_arguments(check)
     add_export_command(commands)
     add_validate_command(commands)
     add_train_command(commands)
     add_doctor_command(commands)
+    add_advise_command(commands)
     return parser
-
-
-def settings_from(args: argparse.Namespace) -> AnalysisSettings | str:
-    """The settings, or what is wrong with them."""
-    bounds = [
-        ("--max-characters", args.max_characters, 1, 10**12),
-        ("--max-output-tokens", args.max_output_tokens, 1, 10_000_000),
-        ("--budget", args.budget, 0, MAX_BUDGET_TOKENS),
-        ("--calls-per-day", args.calls_per_day, 0, MAX_CALLS_PER_DAY),
-    ]
-    for flag, value, low, high in bounds:
-        if not low <= value <= high:
-            return f"{flag} must be between {low:,} and {high:,}, not {value:,}"
-    return AnalysisSettings(
-        models=ModelSettings(default_model=args.model, workspace_root=Path.cwd()),
-        usage=UsageDefaults(
-            max_output_tokens=args.max_output_tokens,
-            budget_tokens=args.budget,
-            calls_per_day=args.calls_per_day,
-        ),
-        max_characters=args.max_characters,
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -149,6 +106,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return run_train(args)
     if args.command == "doctor":
         return run_doctor(args)
+    if args.command == "advise":
+        return run_advise(args)
     settings = settings_from(args)
     if isinstance(settings, str):
         print(f"promptweight: error: {settings}", file=sys.stderr)

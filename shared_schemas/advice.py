@@ -79,6 +79,11 @@ class BreakEven(WireModel):
     caching_saving_per_month_usd: float | None = Field(
         default=None, description="What caching alone saves, at the file's volume."
     )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the figures assume or lack: estimated training tokens, an unknown "
+        "training price, a provider's end of fine-tuning.",
+    )
 
 
 class Flip(WireModel):
@@ -103,3 +108,13 @@ class AdviceReport(WireModel):
     """`promptweight advise --format json`."""
 
     files: list[FileAdvice]
+
+
+class AdviceParams(WireModel):
+    """Request `promptweight/advice`: the advice of an open prompt."""
+
+    uri: str
+
+
+class AdviceResult(WireModel):
+    advice: FileAdvice | None = Field(description="Null when the document is no prompt.")

@@ -63,6 +63,8 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     training_setup.TryAdapterParams,
     training_setup.TryAdapterResult,
     advice.AdviceReport,
+    advice.AdviceParams,
+    advice.AdviceResult,
 )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from shared_schemas.advice import AdviceParams, AdviceResult
 from shared_schemas.messages import (
     CountSelectionParams,
     CountSelectionResult,
@@ -158,6 +159,10 @@ TRY_ADAPTER = CustomMethod(
     TryAdapterResult,
 )
 
+ADVICE = CustomMethod(
+    "advice", "promptweight/advice", "request", "client-to-server", AdviceParams, AdviceResult
+)
+
 METHODS: tuple[CustomMethod, ...] = (
     DOCUMENT_STATS,
     COUNT_SELECTION,
@@ -173,6 +178,7 @@ METHODS: tuple[CustomMethod, ...] = (
     PLAN_TRAINING,
     CREATE_TRAINING_CONFIG,
     TRY_ADAPTER,
+    ADVICE,
 )
 
 

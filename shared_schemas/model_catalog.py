@@ -57,6 +57,7 @@ OutputPrice = Annotated[float, Ge(0), _explained("outputUsdPerMillion", _PRICE)]
 CachedInputPrice = Annotated[float, Ge(0), _explained("cachedInputUsdPerMillion", _PRICE)]
 FineTunedInputPrice = Annotated[float, Ge(0), _explained("fineTunedInputUsdPerMillion", _PRICE)]
 FineTunedOutputPrice = Annotated[float, Ge(0), _explained("fineTunedOutputUsdPerMillion", _PRICE)]
+CacheMinimumTokens = Annotated[int, Gt(0), _explained("cacheMinimumTokens", _TOKENS)]
 
 
 class TiktokenTokenizer(WireModel):
@@ -101,6 +102,10 @@ class ModelEntry(WireModel):
     )
     fine_tuned_input_usd_per_million: FineTunedInputPrice | None = None
     fine_tuned_output_usd_per_million: FineTunedOutputPrice | None = None
+    cache_minimum_tokens: CacheMinimumTokens | None = Field(
+        default=None,
+        description="The shortest prompt prefix the provider caches; null: not known.",
+    )
     tokenizer: Tokenizer
     aliases: list[str] = Field(
         default_factory=list, description="Other names users write for this model."
@@ -159,6 +164,9 @@ class ModelOverride(WireModel):
     )
     fine_tuned_output_usd_per_million: FineTunedOutputPrice | None = Field(
         default=None, description="The output price of the model's fine-tunes (`ft:` names)."
+    )
+    cache_minimum_tokens: CacheMinimumTokens | None = Field(
+        default=None, description="The shortest prompt prefix the provider caches."
     )
     tokenizer: Tokenizer | None = Field(
         default=None,

@@ -235,6 +235,7 @@ def test_entry_rejects_a_malformed_tokenizer(tokenizer: dict[str, str]) -> None:
         ({"maxOutputTokens": 0}, "maxOutputTokens must be a whole number of tokens, at least 1"),
         ({"inputUsdPerMillion": -1}, "inputUsdPerMillion must be a number of US dollars"),
         ({"cachedInputUsdPerMillion": -0.1}, "cachedInputUsdPerMillion must be a number of US"),
+        ({"cacheMinimumTokens": 0}, "cacheMinimumTokens must be a whole number of tokens"),
         ({"contextWindw": 1000}, "Extra inputs are not permitted"),
     ],
 )
@@ -333,10 +334,10 @@ BETA = {
 
 
 def build(
-    tmp_path: Path, curated: list[dict[str, Any]], out: Path
+    tmp_path: Path, curated: list[dict[str, Any]], out: Path, data: dict[str, Any] = LITELLM
 ) -> subprocess.CompletedProcess[str]:
     litellm = tmp_path / "litellm.json"
-    litellm.write_text(json.dumps(LITELLM), encoding="utf-8")
+    litellm.write_text(json.dumps(data), encoding="utf-8")
     models = tmp_path / "curated.json"
     models.write_text(json.dumps(curated), encoding="utf-8")
     return subprocess.run(
@@ -363,6 +364,7 @@ def test_script_turns_litellm_figures_into_catalog_entries(tmp_path: Path) -> No
             "cachedInputUsdPerMillion": 1.25,
             "fineTunedInputUsdPerMillion": 3.75,
             "fineTunedOutputUsdPerMillion": 15.0,
+            "cacheMinimumTokens": 1024,
             "tokenizer": {"kind": "tiktoken", "encoding": "o200k_base"},
             "aliases": ["alpha-1-2024-01-01"],
             "priceSource": "openai: alpha-1",
@@ -377,11 +379,48 @@ def test_script_turns_litellm_figures_into_catalog_entries(tmp_path: Path) -> No
             "cachedInputUsdPerMillion": None,
             "fineTunedInputUsdPerMillion": None,
             "fineTunedOutputUsdPerMillion": None,
+            "cacheMinimumTokens": None,
             "tokenizer": {"kind": "huggingface", "repo": "Org/Beta-2"},
             "aliases": ["host/Org/Beta-2"],
             "priceSource": "host: host/Org/Beta-2",
         },
     ]
+
+
+CACHE_MINIMUMS = [
+    # provider, model id, LiteLLM's prompt_cache_min_tokens (None: absent), catalog minimum
+    ("anthropic", "claude-opus-9", 4096, 4096),
+    ("anthropic", "claude-sonnet-9", None, 1024),
+    ("openai", "gpt-9", None, 1024),
+    ("openai", "gpt-9", 2048, 2048),
+    ("google", "gemini-2.5-nova", None, 2048),
+    ("google", "gemini-3-nova", None, 4096),
+    ("google", "gemini-1.5-nova", None, None),
+    ("mistral", "mistral-nova", None, None),
+]
+
+
+@pytest.mark.parametrize(("provider", "model_id", "listed", "minimum"), CACHE_MINIMUMS)
+def test_script_takes_litellm_cache_minimum_else_the_providers_default(
+    tmp_path: Path, provider: str, model_id: str, listed: int | None, minimum: int | None
+) -> None:
+    figures = dict(LITELLM["host/Org/Beta-2"])
+    if listed is not None:
+        figures["prompt_cache_min_tokens"] = listed
+    curated = BETA | {"id": model_id, "provider": provider, "key": "host/x"}
+    out = tmp_path / "catalog.json"
+    result = build(tmp_path, [curated], out, {"host/x": figures})
+    assert result.returncode == 0, result.stderr
+    [entry] = json.loads(out.read_text(encoding="utf-8"))["models"]
+    assert entry["cacheMinimumTokens"] == minimum
+
+
+@pytest.mark.parametrize(
+    ("model_id", "minimum"),
+    [("gpt-4o-mini", 1024), ("claude-opus-4-5", 4096), ("gemini-2.5-flash", 2048)],
+)
+def test_bundled_catalog_knows_cache_minimums(model_id: str, minimum: int) -> None:
+    assert ENTRIES[model_id].cache_minimum_tokens == minimum
 
 
 def test_script_output_is_byte_stable(tmp_path: Path) -> None:

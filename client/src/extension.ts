@@ -15,6 +15,7 @@ import { executeCommand, onNotification, sendRequest } from "./serverMethods";
 import { prepareServerEnvironment } from "./serverEnvironment";
 import { TokenStatusBar } from "./statusBar";
 import { TrainingCommands } from "./training";
+import { registerShowAdvice } from "./advice";
 
 const SELECTION_DELAY_MS = 150;
 
@@ -216,6 +217,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     statusBar,
     interpreterWatch,
     training,
+    registerShowAdvice(() => client),
     vscode.window.onDidChangeActiveTextEditor(() => statusBar.render()),
     vscode.workspace.onDidCloseTextDocument((document) => statusBar.forget(document.uri.toString())),
     watchSelection(),

@@ -30,6 +30,16 @@ def is_prompt_file(path: str | PurePath) -> bool:
     return any(fnmatch(name, pattern) for pattern in PROMPT_FILE_PATTERNS)
 
 
+def prompt_stem(name: str) -> str:
+    """`support-triage.prompty` → `support-triage`; `review.prompt.md` → `review`: the name a
+    prompt's exported dataset takes, `<stem>.train.jsonl`."""
+    for pattern in sorted(PROMPT_FILE_PATTERNS, key=len, reverse=True):
+        suffix = pattern.removeprefix("*")
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name.rsplit(".", 1)[0]
+
+
 @dataclass(frozen=True)
 class FoundFile:
     path: Path

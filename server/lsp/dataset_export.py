@@ -15,7 +15,7 @@ from lsprotocol import types
 
 from server.core.datasets.dataset_file import existing_keys, inside, keys_of_lines, new_lines
 from server.core.datasets.export import ExportOptions, dataset_records
-from server.core.prompt_files import PROMPT_FILE_PATTERNS
+from server.core.prompt_files import prompt_stem as prompt_stem
 from server.core.prompt_model import PositionEncoding, PromptDocument, code_units
 
 EXPORT_KIND = f"{types.CodeActionKind.Source.value}.promptweight.exportDataset"
@@ -32,15 +32,6 @@ class DatasetEdit:
     written: int
     skipped: int
     warnings: int
-
-
-def prompt_stem(name: str) -> str:
-    """`support-triage.prompty` → `support-triage`; `review.prompt.md` → `review`."""
-    for pattern in sorted(PROMPT_FILE_PATTERNS, key=len, reverse=True):
-        suffix = pattern.removeprefix("*")
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name.rsplit(".", 1)[0]
 
 
 def dataset_target(prompt: Path, folder: str, root: Path | None) -> Path:

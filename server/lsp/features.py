@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from server.core.advisor.advisor_settings import AdvisorSettings
+from server.core.advisor.caching import cached_cost
 from server.core.prompt_analysis import PromptAnalysis
 from server.core.prompt_model import LineIndex, Span
 from server.figures_report import token_breakdown
@@ -136,7 +138,9 @@ def summary_line(analysis: PromptAnalysis) -> str | None:
     )
 
 
-def breakdown_markdown(analysis: PromptAnalysis) -> str | None:
+def breakdown_markdown(
+    analysis: PromptAnalysis, cache_hit_rate: float = AdvisorSettings.cache_hit_rate
+) -> str | None:
     figures = analysis.figures
     if figures is None:
         return None
@@ -163,12 +167,25 @@ def breakdown_markdown(analysis: PromptAnalysis) -> str | None:
         f"{_usd(figures.cost_per_call_usd)} per call · {_usd(figures.cost_per_month_usd)} per "
         f"month at {figures.calls_per_day:,} calls/day",
     ]
+    cached = cached_cost(analysis, cache_hit_rate)
+    if cached is not None:
+        lines += [
+            "",
+            f"With prompt caching: {_usd(cached.cost_per_call_usd)} per call · "
+            f"{_usd(cached.cost_per_month_usd)} per month (the {cached.prefix_tokens:,}-token "
+            f"static prefix cached on {cached.hit_rate:.0%} of calls)",
+        ]
     if analysis.model.counter.note:
         lines += ["", f"_{analysis.model.counter.note}_"]
     return "\n".join(lines)
 
 
-def breakdown_hover(analysis: PromptAnalysis, index: LineIndex, offset: int) -> types.Hover | None:
+def breakdown_hover(
+    analysis: PromptAnalysis,
+    index: LineIndex,
+    offset: int,
+    cache_hit_rate: float = AdvisorSettings.cache_hit_rate,
+) -> types.Hover | None:
     """On the frontmatter, or the first line of a file without one."""
     document = analysis.document
     if document is None:
@@ -179,7 +196,7 @@ def breakdown_hover(analysis: PromptAnalysis, index: LineIndex, offset: int) -> 
     )
     if not top.start <= offset <= top.end:
         return None
-    value = breakdown_markdown(analysis)
+    value = breakdown_markdown(analysis, cache_hit_rate)
     if value is None:
         return None
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value))

@@ -317,7 +317,7 @@ class PromptweightServer(LanguageServer):
 
 def create_server() -> PromptweightServer:
     # The export's and training's handlers live in their own modules, which build on this one.
-    from server.lsp import export_actions, progress_cancel, training, training_setup
+    from server.lsp import advice, export_actions, progress_cancel, training, training_setup
 
     server = PromptweightServer()
 
@@ -356,6 +356,7 @@ def create_server() -> PromptweightServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def on_close(ls: PromptweightServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.forget(params.text_document.uri)
+        advice.forget(params.text_document.uri)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     def on_folders(ls: PromptweightServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
@@ -393,8 +394,9 @@ def create_server() -> PromptweightServer:
         if result is None:
             return None
         offset = result.index.offset(params.position.line, params.position.character)
+        hit_rate = ls.folder_of(uri).options.advisor_cache_hit_rate
         return features.hover(result.analysis, result.index, offset) or features.breakdown_hover(
-            result.analysis, result.index, offset
+            result.analysis, result.index, offset, hit_rate
         )
 
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
@@ -415,15 +417,20 @@ def create_server() -> PromptweightServer:
     async def on_code_lens(
         ls: PromptweightServer, params: types.CodeLensParams
     ) -> list[types.CodeLens]:
-        result = await ls.analysed_now(params.text_document.uri)
+        uri = params.text_document.uri
+        result = await ls.analysed_now(uri)
         if result is None:
             return []
-        return features.code_lenses(result.analysis, params.text_document.uri)
+        lenses = features.code_lenses(result.analysis, uri)
+        if result.analysis.document is not None:
+            lenses.append(advice.unresolved_lens(uri))  # resolved only when shown
+        return lenses
 
     export_actions.register(server)
     progress_cancel.register(server)
     training.register(server)
     training_setup.register(server)
+    advice.register(server)
 
     @server.feature(COUNT_SELECTION.name)
     async def on_count_selection(ls: PromptweightServer, raw: Any) -> dict[str, object]:

@@ -7,9 +7,11 @@ import asyncio
 
 import pytest
 from lsprotocol import types
+from pytest_lsp import LanguageClient
 
 from server.core.encodings import get_encoding
-from tests.lsp.conftest import PromptClient
+from tests.advisor.priced_prompts import prompty
+from tests.lsp.conftest import PromptClient, start_session
 
 URI = "file:///work/triage.prompty"
 TEXT = """---
@@ -84,7 +86,9 @@ async def test_code_lens_summarises_one_call(client: PromptClient) -> None:
     lenses = await client.lsp.text_document_code_lens_async(
         types.CodeLensParams(text_document=doc())
     )
-    assert lenses is not None and len(lenses) == 1
+    # The advisor's lens follows, resolved only when the editor shows it.
+    assert lenses is not None and len(lenses) == 2
+    assert lenses[1].command is None and lenses[1].data["kind"] == "advice"
     assert lenses[0].command is not None
     title = lenses[0].command.title
     assert title.startswith(f"{stats.input_tokens} tokens · 0.")
@@ -144,3 +148,57 @@ async def test_claude_is_estimated_and_marked_inexact(client: PromptClient) -> N
     stats = await client.stats(URI)
     assert (stats.model_id, stats.exact) == ("claude-sonnet-4-5", False)
     assert stats.note is not None and "estimated" in stats.note
+
+
+# gpt-4o: $2.50 input, $1.25 cached, $10 output per million. The prompt sends 1,519 tokens
+# (1,507 + 3 of messages, 9 of framing) and asks 100 back, 100 times a day:
+# 1,519 * 2.5e-6 + 100 * 10e-6 = 0.0047975 per call, $14.39 a month. Its static prefix, all
+# before `{{ticket}}`, is 3 + 1,507 + 3 = 1,513 tokens (over gpt-4o's 1,024 minimum); each hit
+# bills it 1.25e-6 a token less: 0.00189125 off.
+CACHED_HOVER = [
+    # advisor.cacheHitRate (None: the default, 0.5), the cached line of the hover
+    pytest.param(
+        None,
+        # 0.0047975 - 0.5 * 0.00189125 = 0.003851875; * 100 * 30 = $11.555625
+        "With prompt caching: $0.0039 per call · $11.56 per month (the 1,513-token static "
+        "prefix cached on 50% of calls)",
+        id="default-hit-rate",
+    ),
+    pytest.param(
+        1.0,
+        # 0.0047975 - 0.00189125 = 0.00290625; * 3,000 = $8.71875
+        "With prompt caching: $0.0029 per call · $8.72 per month (the 1,513-token static "
+        "prefix cached on 100% of calls)",
+        id="hit-rate-from-settings",
+    ),
+]
+
+
+@pytest.mark.parametrize(("hit_rate", "line"), CACHED_HOVER)
+async def test_hover_shows_the_cached_cost_beside_the_uncached(
+    server_process: LanguageClient, hit_rate: float | None, line: str
+) -> None:
+    options: dict[str, object] = {"debounceMs": 0}
+    if hit_rate is not None:
+        options["advisor.cacheHitRate"] = hit_rate
+    async for client in start_session(server_process, options):
+        text = prompty(model="gpt-4o", calls_per_day=100)
+        client.open(URI, text)
+        await client.stats(URI)
+        result = await client.lsp.text_document_hover_async(
+            types.HoverParams(text_document=doc(), position=types.Position(line=1, character=2))
+        )
+        assert result is not None and isinstance(result.contents, types.MarkupContent)
+        assert "$0.0048 per call · $14.39 per month at 100 calls/day" in result.contents.value
+        assert line in result.contents.value.splitlines()
+
+
+async def test_hover_has_no_cached_cost_below_the_cache_minimum(client: PromptClient) -> None:
+    client.open(URI, TEXT)  # a static prefix of a few dozen tokens
+    await client.stats(URI)
+    result = await client.lsp.text_document_hover_async(
+        types.HoverParams(text_document=doc(), position=types.Position(line=3, character=4))
+    )
+    assert result is not None and isinstance(result.contents, types.MarkupContent)
+    assert "per month" in result.contents.value
+    assert "prompt caching" not in result.contents.value

@@ -2,7 +2,9 @@
  * Do not edit: change the pydantic models in shared_schemas/ and run `make generate`. */
 
 export interface PromptweightProtocol {
+  AdviceParams?: AdviceParams;
   AdviceReport?: AdviceReport;
+  AdviceResult?: AdviceResult;
   CancelTrainingParams?: CancelTrainingParams;
   CancelTrainingResult?: CancelTrainingResult;
   CheckReport?: CheckReport;
@@ -44,6 +46,12 @@ export interface PromptweightProtocol {
   TrainingRunsParams?: TrainingRunsParams;
   TryAdapterParams?: TryAdapterParams;
   TryAdapterResult?: TryAdapterResult;
+}
+/**
+ * Request `promptweight/advice`: the advice of an open prompt.
+ */
+export interface AdviceParams {
+  uri: string;
 }
 /**
  * `promptweight advise --format json`.
@@ -97,6 +105,10 @@ export interface BreakEven {
    * Local QLoRA first, then an API fine-tune.
    */
   fineTuned: CostOption[];
+  /**
+   * What the figures assume or lack: estimated training tokens, an unknown training price, a provider's end of fine-tuning.
+   */
+  notes?: string[];
   /**
    * At the file's volume; null: never.
    */
@@ -216,6 +228,12 @@ export interface Flip {
    * e.g. `at 12,400 calls/day or more`.
    */
   text: string;
+}
+export interface AdviceResult {
+  /**
+   * Null when the document is no prompt.
+   */
+  advice: FileAdvice | null;
 }
 /**
  * Command `promptweight.server.cancelTraining`: the run of this config, or the only one.
@@ -842,6 +860,10 @@ export interface FolderSettings {
  */
 export interface ModelOverride {
   /**
+   * The shortest prompt prefix the provider caches.
+   */
+  cacheMinimumTokens?: number | null;
+  /**
    * US dollars per million input tokens read from the cache.
    */
   cachedInputUsdPerMillion?: number | null;
@@ -1428,6 +1450,7 @@ export interface AdapterTrial {
 
 /** Every custom method, from shared_schemas/methods.py. */
 export const METHODS = {
+  advice: { name: "promptweight/advice", kind: "request" },
   cancelTraining: { name: "promptweight.server.cancelTraining", kind: "command" },
   countSelection: { name: "promptweight/countSelection", kind: "request" },
   createTrainingConfig: { name: "promptweight.server.createTrainingConfig", kind: "command" },
@@ -1446,6 +1469,7 @@ export const METHODS = {
 
 /** Each method's params and result types, by wire name. */
 export interface MethodPayloads {
+  "promptweight/advice": { params: AdviceParams; result: AdviceResult };
   "promptweight.server.cancelTraining": { params: CancelTrainingParams; result: CancelTrainingResult };
   "promptweight/countSelection": { params: CountSelectionParams; result: CountSelectionResult };
   "promptweight.server.createTrainingConfig": { params: CreateTrainingConfigParams; result: CreateTrainingConfigResult };

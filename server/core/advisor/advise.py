@@ -1,0 +1,47 @@
+"""One prompt file's advice: every condition measured, the break-even worked out, the verdict
+decided (`verdict.py`). Reads the prompt's datasets and asks git about its history: call it off
+an event loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from server.core.advisor.advisor_settings import AdvisorSettings
+from server.core.advisor.break_even import break_even, volume
+from server.core.advisor.ceilings import ceilings
+from server.core.advisor.format_stability import format_stability
+from server.core.advisor.history import requirements_settled
+from server.core.advisor.knowledge import knowledge_in_context
+from server.core.advisor.labelled_examples import find_datasets, labelled_examples
+from server.core.advisor.task_diversity import task_diversity
+from server.core.advisor.verdict import decide
+from server.core.prompt_analysis import PromptAnalysis
+from shared_schemas.advice import FileAdvice
+
+
+@dataclass(frozen=True)
+class AdviceContext:
+    settings: AdvisorSettings = field(default_factory=AdvisorSettings)
+    dataset_folder: str = ""
+    workspace_root: Path | None = None
+    saturation_warning: float = 0.8
+    now: datetime | None = None  # tests fix the clock; None: now
+
+
+def advise(path: Path, analysis: PromptAnalysis, context: AdviceContext) -> FileAdvice:
+    settings = context.settings
+    datasets = find_datasets(path, context.dataset_folder, context.workspace_root)
+    examples, training_tokens = labelled_examples(analysis, datasets, settings)
+    costs = break_even(analysis, settings, training_tokens)
+    conditions = [
+        format_stability(analysis, settings),
+        requirements_settled(path, settings, context.now),
+        examples,
+        volume(costs, settings),
+        ceilings(analysis, settings, context.saturation_warning),
+        knowledge_in_context(analysis, settings),
+        task_diversity(analysis, settings),
+    ]
+    return decide(str(path), conditions, costs, settings.min_examples)
