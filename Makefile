@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	# torch's small CPU build first: a plain `torch` requirement would take the 5.5 GB CUDA one.
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,train]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,train,chart]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -1,7 +1,8 @@
-"""`promptweight advise FILE... [--format json] [--calls-per-day N]`: keep prompting, fine-tune,
-or combine both? Each prompt's conditions measured against their thresholds, the break-even
-volume, and what would change the verdict. Exit status 0; 2 for a usage error (a file that
-cannot be read or is no prompt is reported in its place)."""
+"""`promptweight advise FILE... [--format json] [--calls-per-day N] [--chart OUT]`: keep
+prompting, fine-tune, or combine both? Each prompt's conditions measured against their
+thresholds, the break-even volume, and what would change the verdict; `--chart OUT` (one file)
+also draws monthly cost against calls per day as PNG or SVG. Exit status 0; 2 for a usage error
+(a file that cannot be read or is no prompt is reported in its place)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import IO
 from server.cli_usage import add_usage_arguments, settings_from
 from server.core.advisor.advise import AdviceContext, advise
 from server.core.advisor.advisor_settings import AdvisorSettings
+from server.core.advisor.labelled_examples import find_datasets, labelled_examples
 from server.core.partials import partials_beside
 from server.core.prompt_analysis import AnalysisSettings, analyse_prompt
 from server.core.prompt_files import FoundFile, find_prompt_files, read_found
@@ -37,6 +39,12 @@ def add_advise_command(subparsers: argparse._SubParsersAction[argparse.ArgumentP
         metavar="DIR",
         help="where exported datasets are, as promptweight.datasetFolder (default: beside)",
     )
+    parser.add_argument(
+        "--chart",
+        type=Path,
+        metavar="OUT",
+        help="with one FILE: monthly cost against calls/day, as .png or .svg (the [chart] extra)",
+    )
     add_usage_arguments(parser)
 
 
@@ -56,7 +64,7 @@ def render_text(advice: FileAdvice, out: IO[str]) -> None:
         options += costs.fine_tuned
         shown = ", ".join(
             f"{o.name} ${o.cost_per_call_usd:.5f} (${o.cost_per_month_usd:,.2f}/month"
-            + (f", ${o.training_cost_usd:,.2f} to train" if o.training_cost_usd else "")
+            + (f", {_usd(o.training_cost_usd)} to train" if o.training_cost_usd else "")
             + ")"
             for o in options
         )
@@ -67,6 +75,10 @@ def render_text(advice: FileAdvice, out: IO[str]) -> None:
         out.write(f"  would change: {'; '.join(f.text for f in advice.flips)}\n")
 
 
+def _usd(amount: float) -> str:
+    return f"${amount:,.2f}" if amount >= 1 else f"${amount:.4f}"
+
+
 def run_advise(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if isinstance(settings, str):
@@ -75,6 +87,9 @@ def run_advise(args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
         print(f"promptweight: error: no such file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.chart is not None and (len(args.paths) != 1 or args.paths[0].is_dir()):
+        print("promptweight: error: --chart draws one prompt: name one FILE", file=sys.stderr)
         return EXIT_USAGE
     context = AdviceContext(
         settings=AdvisorSettings(),
@@ -93,6 +108,11 @@ def run_advise(args: argparse.Namespace) -> int:
         if args.format == "text":
             render_text(advice, sys.stdout)
         report.append(advice)
+        if args.chart is not None:
+            problem = _chart(found, settings, context, args.chart)
+            if problem is not None:
+                print(f"promptweight: error: {problem}", file=sys.stderr)
+                return EXIT_USAGE
     if args.format == "json":
         sys.stdout.write(AdviceReport(files=report).model_dump_json(by_alias=True, indent=2) + "\n")
     return EXIT_OK
@@ -113,3 +133,22 @@ def _advise_one(
         reason = analysis.skipped.reason if analysis.skipped else "no messages"
         return f"not advised: {reason}"
     return advise(found.path, analysis, context)
+
+
+def _chart(
+    found: FoundFile, settings: AnalysisSettings, context: AdviceContext, out: Path
+) -> str | None:
+    """Draws the chart; what went wrong, or None."""
+    from server.advice_chart import ChartError, write_chart
+
+    text = decode_source(read_found(found, 4 * settings.max_characters)).text
+    analysis = analyse_prompt(found.path.name, text, settings)
+    datasets = find_datasets(found.path, context.dataset_folder, context.workspace_root)
+    _, training_tokens = labelled_examples(analysis, datasets, context.settings)
+    try:
+        write_chart(analysis, context.settings, training_tokens, out)
+    except (ChartError, OSError) as error:
+        return str(error)
+    sys.stdout.flush()  # the report first, then this note
+    print(f"chart written to {out}", file=sys.stderr)
+    return None

@@ -119,6 +119,10 @@ class PromptweightServer(LanguageServer):
         self.refreshes = Debouncer()  # full analyses after quick recounts
         self.documents: dict[str, DocumentState] = {}
         self.trusted = False  # whether the editor trusts the workspace (training runs code)
+        # Diagnostics that other rooms (the advisor) add to a prompt's own, by URI.
+        self.extra_diagnostics: list[Callable[[str], list[types.Diagnostic]]] = []
+        # Lines that other rooms add to the breakdown hover (Markdown), by URI.
+        self.hover_additions: list[Callable[[str], str | None]] = []
 
     @property
     def encoding(self) -> PositionEncoding:
@@ -262,6 +266,7 @@ class PromptweightServer(LanguageServer):
             # Off the event loop: for a prompt of 100,000 messages these take 100 ms, which
             # other documents' requests need not wait for.
             diagnostics, live = await asyncio.to_thread(_diagnostics_and_live_counts, result)
+            diagnostics += [d for extra in self.extra_diagnostics for d in extra(uri)]
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri, diagnostics, version=result.version)
             )
@@ -395,9 +400,14 @@ def create_server() -> PromptweightServer:
             return None
         offset = result.index.offset(params.position.line, params.position.character)
         hit_rate = ls.folder_of(uri).options.advisor_cache_hit_rate
-        return features.hover(result.analysis, result.index, offset) or features.breakdown_hover(
-            result.analysis, result.index, offset, hit_rate
-        )
+        found = features.hover(result.analysis, result.index, offset)
+        if found is not None:
+            return found
+        breakdown = features.breakdown_hover(result.analysis, result.index, offset, hit_rate)
+        if breakdown is not None and isinstance(breakdown.contents, types.MarkupContent):
+            added = [line for add in ls.hover_additions if (line := add(uri))]
+            breakdown.contents.value = "\n\n".join([breakdown.contents.value, *added])
+        return breakdown
 
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
     async def on_inlay_hints(

@@ -82,3 +82,33 @@ def test_the_table_says_the_verdict_and_marks_each_condition(tmp_path: Path) -> 
 def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     result = advise("nowhere.prompty", cwd=tmp_path)
     assert result.returncode == 2 and "no such file" in result.stderr
+
+
+def test_the_chart_marks_the_break_even(tmp_path: Path) -> None:
+    from tests.advisor.test_advise import dataset, prompt
+
+    (tmp_path / "triage.prompty").write_text(prompt(5_000, retrieval=False))
+    (tmp_path / "triage.train.jsonl").write_text(dataset(300))
+    result = advise("triage.prompty", "--format", "json", "--chart", "cost.svg", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [advice] = AdviceReport.model_validate_json(result.stdout).files
+    assert advice.break_even is not None and advice.break_even.break_even_calls_per_day
+    svg = (tmp_path / "cost.svg").read_text()
+    assert f"break-even: {advice.break_even.break_even_calls_per_day:,} calls/day" in svg
+    assert "local QLoRA" in svg and "prompting" in svg
+
+
+def test_the_chart_is_a_png_when_asked(tmp_path: Path) -> None:
+    (tmp_path / "triage.prompty").write_text(PROMPT)
+    assert advise("triage.prompty", "--chart", "cost.png", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "cost.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_chart_of_several_files_or_another_format_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "a.prompty").write_text(PROMPT)
+    (tmp_path / "b.prompty").write_text(PROMPT)
+    several = advise("a.prompty", "b.prompty", "--chart", "cost.svg", cwd=tmp_path)
+    assert several.returncode == 2 and "one FILE" in several.stderr
+    text = advise("a.prompty", "--chart", "cost.txt", cwd=tmp_path)
+    assert text.returncode == 2 and ".png or .svg" in text.stderr
+    assert not (tmp_path / "cost.svg").exists() and not (tmp_path / "cost.txt").exists()

@@ -102,7 +102,7 @@ def test_the_summary_counts_conditions_and_names_the_break_even() -> None:
     conditions["volume"] = condition("volume", False, 1000)
     conditions["requirements-settled"] = condition("requirements-settled", None)
     advice = decide("p.prompty", list(conditions.values()), BREAK_EVEN, MIN_EXAMPLES)
-    assert advice.summary == "Keep prompting · 5 of 6 conditions · break-even 12k calls/day"
+    assert advice.summary == "Keep prompting · 5 of 6 conditions · break-even 12.4k calls/day"
     assert [f.text for f in advice.flips] == ["at 12,400 calls/day or more"]
     assert advice.not_measured == ["requirements-settled: not measured"]
 
@@ -115,7 +115,15 @@ def test_too_few_examples_flips_with_the_number_missing() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "shown"), [(950, "950"), (1240, "1.2k"), (12_400, "12k"), (3_100_000, "3.1M")]
+    ("value", "shown"),
+    [
+        (950, "950"),
+        (1950, "1,950"),
+        (12_400, "12.4k"),
+        (12_499, "12.4k"),
+        (124_900, "124k"),
+        (3_199_999, "3.1M"),
+    ],
 )
 def test_short_counts(value: int, shown: str) -> None:
     assert short_count(value) == shown

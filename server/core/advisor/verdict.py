@@ -16,6 +16,8 @@ wrong order.
 
 from __future__ import annotations
 
+import math
+
 from shared_schemas.advice import (
     BreakEven,
     Condition,
@@ -35,14 +37,15 @@ LABELS: dict[Verdict, str] = {
 
 
 def short_count(value: int) -> str:
-    """`12.4k`, `3.1M`: for the one-line summary."""
+    """`1,950`, `12.4k`, `124k`, `3.1M`: for the one-line summary (rounded down, so the summary
+    never promises a break-even below the exact one the report gives)."""
     if value >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M"
+        return f"{math.floor(value / 100_000) / 10:.1f}M"
+    if value >= 100_000:
+        return f"{value // 1000}k"
     if value >= 10_000:
-        return f"{value / 1000:.0f}k"
-    if value >= 1000:
-        return f"{value / 1000:.1f}k"
-    return str(value)
+        return f"{math.floor(value / 100) / 10:.1f}k"
+    return f"{value:,}"
 
 
 def _gate_open(condition: Condition) -> bool:
