@@ -3,18 +3,16 @@ each fine-tuned option (its training paid back over `advisor.paybackDays`), with
 and the file's own volume marked. PNG or SVG by the file's suffix, drawn with matplotlib (the
 `[chart]` extra), which loads only here.
 
-Every point is the advisor's own arithmetic (`break_even`) at that volume, so the chart and the
-report cannot disagree: the local model's steps are where one more GPU is needed."""
+Every point is the advisor's own arithmetic (`cost_curve`, `break_even` at that volume), so the
+chart and the report cannot disagree: the local model's steps are where one more GPU is
+needed."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import replace
 from pathlib import Path
 
 from server.core.advisor.advisor_settings import AdvisorSettings
-from server.core.advisor.break_even import break_even
-from server.core.economics import DAYS_PER_MONTH
+from server.core.advisor.break_even import break_even, cost_curve, curve_volumes
 from server.core.prompt_analysis import PromptAnalysis
 
 POINTS = 120
@@ -23,11 +21,6 @@ FORMATS = {".png", ".svg"}
 
 class ChartError(ValueError):
     """The chart cannot be drawn; the message says why."""
-
-
-def _volumes(low: int, high: int) -> list[int]:
-    step = (math.log10(high) - math.log10(low)) / (POINTS - 1)
-    return sorted({max(1, round(10 ** (math.log10(low) + i * step))) for i in range(POINTS)})
 
 
 def write_chart(
@@ -52,22 +45,14 @@ def write_chart(
             f"{error}: install the chart extra (pip install 'promptweight[chart]')"
         ) from error
 
-    marks = [figures.calls_per_day, here.break_even_calls_per_day or 0]
-    high = max(10 * max(marks), 1000)
-    volumes = _volumes(10, high)
-    series: dict[str, list[float]] = {}
-    for calls in volumes:
-        at = break_even(
-            replace(analysis, figures=replace(figures, calls_per_day=calls)),
-            settings,
-            training_tokens,
-        )
-        assert at is not None
-        prompting = at.prompting_cached or at.prompting
-        series.setdefault(prompting.name, []).append(prompting.cost_per_month_usd)
-        for option in at.fine_tuned:
-            amortised = option.training_cost_usd / settings.payback_days * DAYS_PER_MONTH
-            series.setdefault(option.name, []).append(option.cost_per_month_usd + amortised)
+    volumes = curve_volumes(figures.calls_per_day, here.break_even_calls_per_day, POINTS)
+    curve = cost_curve(analysis, settings, training_tokens, volumes)
+    series: dict[str, list[float]] = {(here.prompting_cached or here.prompting).name: []}
+    for point in curve:
+        next(iter(series.values())).append(point.prompting_usd_per_month)
+        for name, cost in point.fine_tuned_usd_per_month.items():
+            series.setdefault(name, []).append(cost)
+    volumes = [point.calls_per_day for point in curve]
 
     figure, axes = pyplot.subplots(figsize=(8, 4.5), layout="constrained")
     for name, costs in series.items():

@@ -56,6 +56,15 @@ class CostOption(WireModel):
     training_cost_usd: float = Field(default=0.0, description="One-off, before the first call.")
 
 
+class CurvePoint(WireModel):
+    """Monthly costs at one volume: prompting (the figure the verdict uses) and each fine-tuned
+    option, its training paid back over `advisor.paybackDays`."""
+
+    calls_per_day: int
+    prompting_usd_per_month: float
+    fine_tuned_usd_per_month: dict[str, float] = Field(description="By option name.")
+
+
 class BreakEven(WireModel):
     calls_per_day: int = Field(description="The volume the verdict was made at.")
     tokens_saved_per_call: int = Field(
@@ -83,6 +92,11 @@ class BreakEven(WireModel):
         default_factory=list,
         description="What the figures assume or lack: estimated training tokens, an unknown "
         "training price, a provider's end of fine-tuning.",
+    )
+    curve: list[CurvePoint] = Field(
+        default_factory=list,
+        description="Costs from 10 calls/day to ten times the larger of the file's volume and "
+        "the break-even, for a chart.",
     )
 
 

@@ -2,7 +2,7 @@
 // with its value, threshold and evidence, the costs per call and month, and what would change
 // the verdict. Pure (no `vscode`), unit-tested in client/test/adviceText.test.ts.
 import { formatUsd } from "./format";
-import { CostOption, FileAdvice } from "./generated/protocol";
+import { CostOption, CurvePoint, FileAdvice } from "./generated/protocol";
 
 const MARKS = new Map<boolean | null, string>([
   [true, "✓"],
@@ -17,6 +17,25 @@ function escapeCell(text: string): string {
 function costRow(option: CostOption): string {
   const training = option.trainingCostUsd ? formatUsd(option.trainingCostUsd) : "";
   return `| ${option.name} | ${option.inputTokens.toLocaleString("en-US")} | ${formatUsd(option.costPerCallUsd)} | ${formatUsd(option.costPerMonthUsd)} | ${training} |`;
+}
+
+/** Monthly cost by volume, fine-tuned options with their training paid back: the chart's data. */
+function curveTable(curve: CurvePoint[], calls: number, breakEven: number | null): string[] {
+  if (!curve.length) return [];
+  const names = Object.keys(curve[0].fineTunedUsdPerMonth);
+  const lines = [
+    "",
+    "## Monthly cost by calls per day",
+    "",
+    `| Calls/day | Prompting | ${names.join(" | ")} |`,
+    `| ---: | ---: | ${names.map(() => "---:").join(" | ")} |`,
+  ];
+  for (const point of curve) {
+    const mark = point.callsPerDay === calls ? " (this prompt)" : point.callsPerDay === breakEven ? " (break-even)" : "";
+    const tuned = names.map((n) => formatUsd(point.fineTunedUsdPerMonth[n] ?? 0));
+    lines.push(`| ${point.callsPerDay.toLocaleString("en-US")}${mark} | ${formatUsd(point.promptingUsdPerMonth)} | ${tuned.join(" | ")} |`);
+  }
+  return lines;
 }
 
 export function adviceMarkdown(advice: FileAdvice): string {
@@ -45,6 +64,7 @@ export function adviceMarkdown(advice: FileAdvice): string {
       lines.push("No break-even: a fine-tuned model costs no less per call.");
     }
     if (costs.cachingSavingPerMonthUsd) lines.push(`Prompt caching alone saves ${formatUsd(costs.cachingSavingPerMonthUsd)} a month.`);
+    lines.push(...curveTable(costs.curve ?? [], costs.callsPerDay, costs.breakEvenCallsPerDay));
   }
   if (advice.flips.length) lines.push("", "## What would change the verdict", "", ...advice.flips.map((f) => `- ${f.text}`));
   if (advice.notMeasured?.length) lines.push("", "## Not measured", "", ...advice.notMeasured.map((n) => `- ${n}`));

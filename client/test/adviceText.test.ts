@@ -31,6 +31,10 @@ const advice: FileAdvice = {
     breakEvenCallsPerDay: 12_400,
     paybackDays: 2.9,
     cachingSavingPerMonthUsd: 15,
+    curve: [
+      { callsPerDay: 1000, promptingUsdPerMonth: 45, fineTunedUsdPerMonth: { "local QLoRA": 721.07 } },
+      { callsPerDay: 12_400, promptingUsdPerMonth: 558, fineTunedUsdPerMonth: { "local QLoRA": 721.07 } },
+    ],
   },
   flips: [{ condition: "volume", text: "at 12,400 calls/day or more" }],
   notMeasured: ["Requirements settled: no git repository"],
@@ -55,4 +59,12 @@ test("the costs table lists prompting, cached prompting and each fine-tuned opti
 
 test("what would change the verdict is listed", () => {
   assert.match(adviceMarkdown(advice), /## What would change the verdict\n\n- at 12,400 calls\/day or more/);
+});
+
+test("the monthly cost by volume marks the prompt's volume and the break-even", () => {
+  const text = adviceMarkdown(advice);
+  assert.match(text, /\| Calls\/day \| Prompting \| local QLoRA \|/);
+  // formatUsd: cents under $100, whole dollars from $100.
+  assert.match(text, /\| 1,000 \(this prompt\) \| \$45\.00 \| \$721 \|/);
+  assert.match(text, /\| 12,400 \(break-even\) \| \$558 \| \$721 \|/);
 });

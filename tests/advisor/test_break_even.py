@@ -208,3 +208,24 @@ def test_notes_say_what_the_figures_assume() -> None:
         "API fine-tune: training price unknown (the catalog has none), counted as $0",
         "OpenAI takes no new fine-tuning jobs after 2027-01-06",
     ]
+
+
+def test_the_cost_curve_crosses_at_the_break_even() -> None:
+    from server.core.advisor.break_even import cost_curve, curve_volumes
+
+    analysis = analysed(prompty())
+    result = break_even(analysis, SETTINGS, TRAINING_TOKENS)
+    assert result is not None and result.break_even_calls_per_day == 37_558
+    volumes = curve_volumes(1000, 37_558, points=9)
+    assert {10, 1000, 37_558, 375_580} <= set(volumes)
+    at = {p.calls_per_day: p for p in cost_curve(analysis, SETTINGS, TRAINING_TOKENS, volumes)}
+    before = cost_curve(analysis, SETTINGS, TRAINING_TOKENS, [37_557])[0]
+
+    def cheapest(point: object) -> float:
+        return min(point.fine_tuned_usd_per_month.values())  # type: ignore[attr-defined]
+
+    assert at[37_558].prompting_usd_per_month >= cheapest(at[37_558])
+    assert before.prompting_usd_per_month < cheapest(before)
+    # The file's own volume: the report's monthly figures, training paid back over 90 days.
+    assert at[1000].prompting_usd_per_month == pytest.approx(6.933375)
+    assert at[1000].fine_tuned_usd_per_month["local QLoRA"] == pytest.approx(259.2 + 3.6 / 3)

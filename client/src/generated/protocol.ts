@@ -17,6 +17,8 @@ export interface PromptweightProtocol {
   DoctorReport?: DoctorReport;
   DocumentStats?: DocumentStats;
   Eval?: Eval;
+  EvalReport?: EvalReport;
+  EvalResult?: EvalResult;
   ExportActionData?: ExportActionData;
   ExportDatasetParams?: ExportDatasetParams;
   ExportDatasetResult?: ExportDatasetResult;
@@ -102,6 +104,10 @@ export interface BreakEven {
    */
   cheapestFineTuned: string | null;
   /**
+   * Costs from 10 calls/day to ten times the larger of the file's volume and the break-even, for a chart.
+   */
+  curve?: CurvePoint[];
+  /**
    * Local QLoRA first, then an API fine-tune.
    */
   fineTuned: CostOption[];
@@ -126,6 +132,20 @@ export interface BreakEven {
    * Few-shot examples and declared output format a fine-tune removes, measured.
    */
   tokensSavedPerCall: number;
+}
+/**
+ * Monthly costs at one volume: prompting (the figure the verdict uses) and each fine-tuned
+ * option, its training paid back over `advisor.paybackDays`.
+ */
+export interface CurvePoint {
+  callsPerDay: number;
+  /**
+   * By option name.
+   */
+  fineTunedUsdPerMonth: {
+    [k: string]: number;
+  };
+  promptingUsdPerMonth: number;
 }
 /**
  * One way to serve the task, per call and per month at the file's call volume.
@@ -656,6 +676,143 @@ export interface Eval {
   loss: number;
   step: number;
   type?: "eval";
+}
+export interface EvalReport {
+  baseModel: string;
+  batchSize: number;
+  examples: EvalExample[];
+  /**
+   * What a valid format is, from the expected outputs; empty: not checked.
+   */
+  formatRule: string;
+  full: EvalTotals;
+  maxNewTokens: number;
+  /**
+   * The prompt whose few-shot examples the run learned.
+   */
+  promptPath: string;
+  runDir: string;
+  /**
+   * Added by the CLI; null from the trainer process.
+   */
+  saving?: ProjectedSaving | null;
+  short: EvalTotals1;
+}
+/**
+ * One held-out example, answered both ways.
+ */
+export interface EvalExample {
+  /**
+   * The base model's answer to the full few-shot prompt.
+   */
+  answerFull: string;
+  /**
+   * The adapter's answer to the short prompt.
+   */
+  answerShort: string;
+  /**
+   * The example was one of the prompt's own and was left out of its full prompt, so that the base model cannot copy the answer.
+   */
+  exampleLeftOut: boolean;
+  expected: string;
+  /**
+   * False when the run held nothing out (a training example).
+   */
+  heldOut: boolean;
+  /**
+   * The held-out user turn, the same in both prompts.
+   */
+  input: string;
+  /**
+   * The answer equals the expected output (JSON: its value).
+   */
+  matchFull: boolean;
+  matchShort: boolean;
+  /**
+   * The base model's tokenizer, with its chat template and generation prompt.
+   */
+  promptTokensFull: number;
+  promptTokensShort: number;
+  /**
+   * Whether the answer has the expected outputs' format; null: they share none.
+   */
+  validFull: boolean | null;
+  validShort: boolean | null;
+}
+/**
+ * The base model with the full few-shot prompt.
+ */
+export interface EvalTotals {
+  answerTokensPerCall: number;
+  matchRate: number;
+  matches: number;
+  /**
+   * Mean, with the base model's tokenizer.
+   */
+  promptTokensPerCall: number;
+  /**
+   * Generation time over the number of examples, in batches of `batchSize`.
+   */
+  secondsPerCall: number;
+  /**
+   * Answers with the expected format; null: not checked.
+   */
+  valid: number | null;
+  validRate: number | null;
+}
+/**
+ * What the short prompt saves at the prompt's call volume, counted with the prompt
+ * model's own tokenizer (the tokens it is billed for), at its catalog input price.
+ */
+export interface ProjectedSaving {
+  callsPerDay: number;
+  /**
+   * False when that counter is an estimate.
+   */
+  exactCounts: boolean;
+  inputPricePerMillion: number;
+  /**
+   * The prompt's model, whose counter and price these are.
+   */
+  model: string;
+  /**
+   * Mean tokens per call: the messages' contents plus the chat framing.
+   */
+  promptTokensFull: number;
+  promptTokensShort: number;
+  /**
+   * Tokens saved per call, times calls per day, 30 days and the input price.
+   */
+  savingPerMonthUsd: number;
+  tokensSavedPerCall: number;
+}
+/**
+ * The base model with the adapter, the short prompt.
+ */
+export interface EvalTotals1 {
+  answerTokensPerCall: number;
+  matchRate: number;
+  matches: number;
+  /**
+   * Mean, with the base model's tokenizer.
+   */
+  promptTokensPerCall: number;
+  /**
+   * Generation time over the number of examples, in batches of `batchSize`.
+   */
+  secondsPerCall: number;
+  /**
+   * Answers with the expected format; null: not checked.
+   */
+  valid: number | null;
+  validRate: number | null;
+}
+/**
+ * The trainer process's one line: a report, or why there is none.
+ */
+export interface EvalResult {
+  error?: string | null;
+  report: EvalReport | null;
 }
 /**
  * The `data` of the export code action: what `codeAction/resolve` needs to build its edit

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from server.core.advisor.advisor_settings import AdvisorSettings
-from server.core.advisor.break_even import break_even, volume
+from server.core.advisor.break_even import break_even, cost_curve, curve_volumes, volume
 from server.core.advisor.ceilings import ceilings
 from server.core.advisor.format_stability import format_stability
 from server.core.advisor.history import requirements_settled
@@ -19,6 +19,8 @@ from server.core.advisor.task_diversity import task_diversity
 from server.core.advisor.verdict import decide
 from server.core.prompt_analysis import PromptAnalysis
 from shared_schemas.advice import FileAdvice
+
+CURVE_POINTS = 9  # a table in the report; the --chart draws its own, finer
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,10 @@ def advise(path: Path, analysis: PromptAnalysis, context: AdviceContext) -> File
     datasets = find_datasets(path, context.dataset_folder, context.workspace_root)
     examples, training_tokens = labelled_examples(analysis, datasets, settings)
     costs = break_even(analysis, settings, training_tokens)
+    if costs is not None:
+        volumes = curve_volumes(costs.calls_per_day, costs.break_even_calls_per_day, CURVE_POINTS)
+        curve = cost_curve(analysis, settings, training_tokens, volumes)
+        costs = costs.model_copy(update={"curve": curve})
     conditions = [
         format_stability(analysis, settings),
         requirements_settled(path, settings, context.now),

@@ -49,7 +49,7 @@ from server.core.advisor.advisor_settings import AdvisorSettings
 from server.core.advisor.caching import cached_cost
 from server.core.economics import DAYS_PER_MONTH, Figures, tool_tokens
 from server.core.prompt_analysis import PromptAnalysis
-from shared_schemas.advice import BreakEven, Condition, CostOption, Evidence
+from shared_schemas.advice import BreakEven, Condition, CostOption, CurvePoint, Evidence
 
 PROMPTING = "prompting"
 PROMPTING_CACHED = "prompting (cached)"
@@ -293,3 +293,47 @@ def volume(break_even: BreakEven | None, settings: AdvisorSettings) -> Condition
         evidence=evidence,
         note="; ".join(break_even.notes) or None,
     )
+
+
+def curve_volumes(calls_per_day: int, break_even_calls: int | None, points: int) -> list[int]:
+    """Volumes evenly spaced on a log scale from 10 to ten times the larger of the file's
+    volume and the break-even (at least 1,000), with both of them in."""
+    high = max(10 * max(calls_per_day, break_even_calls or 0), 1000)
+    step = (math.log10(high) - 1) / (points - 1)
+    volumes = {max(1, round(10 ** (1 + i * step))) for i in range(points)}
+    volumes |= {v for v in (calls_per_day, break_even_calls) if v}
+    return sorted(volumes)
+
+
+def cost_curve(
+    analysis: PromptAnalysis,
+    settings: AdvisorSettings,
+    training_tokens: int | None,
+    volumes: list[int],
+) -> list[CurvePoint]:
+    """Each volume's monthly costs, by the same arithmetic as `break_even` at that volume."""
+    figures = analysis.figures
+    if figures is None:
+        return []
+    found = []
+    for calls in volumes:
+        at = break_even(
+            replace(analysis, figures=replace(figures, calls_per_day=calls)),
+            settings,
+            training_tokens,
+        )
+        if at is None:
+            return []
+        compared = at.prompting_cached or at.prompting
+        found.append(
+            CurvePoint(
+                calls_per_day=calls,
+                prompting_usd_per_month=compared.cost_per_month_usd,
+                fine_tuned_usd_per_month={
+                    o.name: o.cost_per_month_usd
+                    + o.training_cost_usd / settings.payback_days * DAYS_PER_MONTH
+                    for o in at.fine_tuned
+                },
+            )
+        )
+    return found
