@@ -13,6 +13,7 @@ from server import __version__
 from server.check_report import CheckedFile, Unread
 from server.cli_advise import add_advise_command, run_advise
 from server.cli_doctor import add_doctor_command, run_doctor
+from server.cli_eval import add_eval_command, run_eval
 from server.cli_export import add_export_command, run_export
 from server.cli_train import add_train_command, run_train
 from server.cli_usage import add_usage_arguments, settings_from
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_command(commands)
     add_doctor_command(commands)
     add_advise_command(commands)
+    add_eval_command(commands)
     return parser
 
 
@@ -108,6 +110,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return run_doctor(args)
     if args.command == "advise":
         return run_advise(args)
+    if args.command == "eval":
+        return run_eval(args)
     settings = settings_from(args)
     if isinstance(settings, str):
         print(f"promptweight: error: {settings}", file=sys.stderr)

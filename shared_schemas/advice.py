@@ -105,6 +105,25 @@ class Flip(WireModel):
     text: str = Field(description="e.g. `at 12,400 calls/day or more`.")
 
 
+class Proof(WireModel):
+    """The newest fine-tune of this prompt, compared with the prompt (`promptweight eval`)."""
+
+    run_dir: str
+    device: str
+    examples: int = Field(description="Held-out examples both were asked.")
+    valid_rate_full: float | None = Field(description="The base model with the full prompt.")
+    valid_rate_short: float | None = Field(description="The adapter with the short prompt.")
+    match_rate_full: float
+    match_rate_short: float
+    prompt_tokens_full: float
+    prompt_tokens_short: float
+    seconds_per_call_short: float
+    serving_tokens_per_second: float | None = Field(
+        description="Measured on a GPU and used for the local model's costs; null on a CPU."
+    )
+    saving_per_month_usd: float | None
+
+
 class FileAdvice(WireModel):
     path: str
     verdict: Verdict
@@ -116,6 +135,7 @@ class FileAdvice(WireModel):
     not_measured: list[str] = Field(
         default_factory=list, description="What could not be measured, and why."
     )
+    proof: Proof | None = Field(default=None, description="After a fine-tune and its eval.")
 
 
 class AdviceReport(WireModel):

@@ -13,7 +13,15 @@ from pathlib import Path
 
 from pydantic.json_schema import models_json_schema
 
-from shared_schemas import advice, datasets, messages, settings, training, training_setup
+from shared_schemas import (
+    advice,
+    datasets,
+    evaluation,
+    messages,
+    settings,
+    training,
+    training_setup,
+)
 from shared_schemas.methods import methods_table
 from shared_schemas.vscode_settings import write_package_json
 from shared_schemas.wire import WireModel
@@ -65,6 +73,8 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     advice.AdviceReport,
     advice.AdviceParams,
     advice.AdviceResult,
+    evaluation.EvalReport,
+    evaluation.EvalResult,
 )
 
 

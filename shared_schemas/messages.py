@@ -62,6 +62,13 @@ class PromptFigures(WireModel):
     breakdown: TokenBreakdown | None = None
 
 
+class OriginalPrompt(WireModel):
+    """The prompt a short prompt (`<name>.tuned.<ext>`) was written from, beside it."""
+
+    uri: str
+    input_tokens: int = Field(description="Its input tokens per call, as on disk.")
+
+
 class DocumentStats(PromptFigures):
     """Notification `promptweight/documentStats`, server to client, after each debounced change."""
 
@@ -78,6 +85,10 @@ class DocumentStats(PromptFigures):
     )
     skipped_reason: str | None = None
     note: str | None = Field(default=None, description="Why a count is approximate, if it is.")
+    original: OriginalPrompt | None = Field(
+        default=None,
+        description="For a short prompt (`<name>.tuned.<ext>`): the original beside it.",
+    )
 
 
 class CountSelectionParams(WireModel):

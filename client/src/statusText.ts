@@ -9,6 +9,12 @@ export function statusText(stats: DocumentStats, selection?: CountSelectionResul
   }
   const tokens = stats.inputTokens ?? stats.promptTokens;
   const parts = [`$(symbol-numeric) ${formatTokens(tokens, stats.exact)} tokens`];
+  if (stats.original) {
+    // A short prompt (`<name>.tuned.<ext>`): its weight against the prompt it was written from.
+    const change = tokens - stats.original.inputTokens;
+    const sign = change > 0 ? "+" : change < 0 ? "−" : "±";
+    parts[0] += ` (${stats.exact ? "" : "≈"}${sign}${formatCount(Math.abs(change))} vs original)`;
+  }
   if (selection?.tokens !== null && selection !== undefined) {
     parts[0] += ` (${formatTokens(selection.tokens, selection.exact)} selected)`;
   }

@@ -43,6 +43,9 @@ const texts: Array<[string, Partial<DocumentStats>, CountSelectionResult | undef
   ["over 100% when the window overflows", { saturation: 1.5 }, undefined, "$(symbol-numeric) 1,234 tokens · 150% · $0.0021/call"],
   ["the selection's tokens", {}, { tokens: 42, exact: true, encoding: "o200k_base" }, "$(symbol-numeric) 1,234 tokens (42 selected) · 25% · $0.0021/call"],
   ["no selection when it was not counted", {}, { tokens: null, exact: true, encoding: "o200k_base" }, "$(symbol-numeric) 1,234 tokens · 25% · $0.0021/call"],
+  ["the tokens a short prompt saves against its original", { original: { uri: "file:///support-triage.prompty", inputTokens: 1534 } }, undefined, "$(symbol-numeric) 1,234 tokens (−300 vs original) · 25% · $0.0021/call"],
+  ["the tokens a short prompt adds to its original", { original: { uri: "file:///support-triage.prompty", inputTokens: 1200 } }, undefined, "$(symbol-numeric) 1,234 tokens (+34 vs original) · 25% · $0.0021/call"],
+  ["≈ on the difference when the tokenizer only approximates", { exact: false, original: { uri: "file:///support-triage.prompty", inputTokens: 1534 } }, undefined, "$(symbol-numeric) ≈1,234 tokens (≈−300 vs original) · 25% · $0.0021/call"],
 ];
 for (const [shows, overrides, selection, text] of texts) {
   test(`the status text shows ${shows}`, () => {

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,20 @@ log = logging.getLogger(__name__)
 FINE_TUNING_CANDIDATE = "fine-tuning-candidate"
 
 
+@dataclass(frozen=True)
+class MoreActions:
+    """Another feature's code actions on prompts. pygls keeps one handler per method, so this
+    module's handlers ask them too; `resolve` answers None for an action that is not its own."""
+
+    actions: Callable[
+        [PromptweightServer, types.CodeActionParams], Awaitable[list[types.CodeAction]]
+    ]
+    resolve: Callable[[PromptweightServer, types.CodeAction], Awaitable[types.CodeAction | None]]
+
+
+MORE_ACTIONS: list[MoreActions] = []  # the short prompt's (short_prompt_actions.py)
+
+
 async def _analysis_of(ls: PromptweightServer, uri: str) -> PromptAnalysis:
     """An open prompt's shared analysis, or a prompt on disk analysed for the export."""
     state = ls.documents.get(uri)
@@ -58,7 +74,7 @@ async def _analysis_of(ls: PromptweightServer, uri: str) -> PromptAnalysis:
     return analysis
 
 
-def _can_create_files(ls: PromptweightServer) -> bool:
+def can_create_files(ls: PromptweightServer) -> bool:
     capabilities = ls.client_capabilities
     if not get_capability(capabilities, "workspace.workspace_edit.document_changes", False):
         return False
@@ -108,12 +124,12 @@ async def export_edit(
         target,
         options,
         open_target.source if open_target else None,
-        _can_create_files(ls),
+        can_create_files(ls),
         ls.encoding,
     )
 
 
-def _resolves_edits(ls: PromptweightServer) -> bool:
+def resolves_edits(ls: PromptweightServer) -> bool:
     properties = get_capability(
         ls.client_capabilities, "text_document.code_action.resolve_support.properties", []
     )
@@ -146,7 +162,7 @@ async def code_actions(
     want_fix = bool(candidates) and (not wanted or types.CodeActionKind.QuickFix in wanted)
     if not (want_source or want_fix):
         return []
-    if _resolves_edits(ls):
+    if resolves_edits(ls):
         title = _lazy_title(ls, uri, len(result.analysis.examples))
         edit = None
     else:
@@ -214,6 +230,26 @@ async def export_command(ls: PromptweightServer, raw: Any) -> dict[str, object]:
     ).to_wire()
 
 
+async def all_code_actions(
+    ls: PromptweightServer, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    found = await code_actions(ls, params)
+    for more in MORE_ACTIONS:
+        try:
+            found += await more.actions(ls, params)
+        except Exception:  # another feature's failure costs the export nothing
+            log.exception("code actions for %s failed", params.text_document.uri)
+    return found
+
+
+async def resolve_any(ls: PromptweightServer, action: types.CodeAction) -> types.CodeAction:
+    for more in MORE_ACTIONS:
+        resolved = await more.resolve(ls, action)
+        if resolved is not None:
+            return resolved
+    return await resolve(ls, action)
+
+
 def register(server: PromptweightServer) -> None:
     server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -221,6 +257,6 @@ def register(server: PromptweightServer) -> None:
             code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Source],
             resolve_provider=True,
         ),
-    )(code_actions)
-    server.feature(types.CODE_ACTION_RESOLVE)(resolve)
+    )(all_code_actions)
+    server.feature(types.CODE_ACTION_RESOLVE)(resolve_any)
     server.command(EXPORT_DATASET.name)(export_command)

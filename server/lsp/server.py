@@ -58,6 +58,7 @@ from shared_schemas import (
     Settings,
 )
 from shared_schemas.datasets import DatasetReport
+from shared_schemas.messages import OriginalPrompt
 from shared_schemas.methods import COUNT_SELECTION, DOCUMENT_STATS, SERVER_STATUS
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,8 @@ class PromptweightServer(LanguageServer):
         self.refreshes = Debouncer()  # full analyses after quick recounts
         self.documents: dict[str, DocumentState] = {}
         self.trusted = False  # whether the editor trusts the workspace (training runs code)
+        # A short prompt's original, by URI, for its stats (short_prompt_actions.py sets it).
+        self.original_of: Callable[[str], OriginalPrompt | None] = lambda uri: None
         # Diagnostics that other rooms (the advisor) add to a prompt's own, by URI.
         self.extra_diagnostics: list[Callable[[str], list[types.Diagnostic]]] = []
         # Lines that other rooms add to the breakdown hover (Markdown), by URI.
@@ -294,6 +297,7 @@ class PromptweightServer(LanguageServer):
             prompt_tokens=figures.prompt_tokens if figures else analysis.prompt_tokens,
             skipped_reason=skipped,
             note=analysis.model.counter.note,
+            original=self.original_of(state.uri),
             **dict(figures_fields(analysis.model.entry.id, figures)),
         )
         self.protocol.notify(DOCUMENT_STATS.name, stats.to_wire())
@@ -322,7 +326,14 @@ class PromptweightServer(LanguageServer):
 
 def create_server() -> PromptweightServer:
     # The export's and training's handlers live in their own modules, which build on this one.
-    from server.lsp import advice, export_actions, progress_cancel, training, training_setup
+    from server.lsp import (
+        advice,
+        export_actions,
+        progress_cancel,
+        short_prompt_actions,
+        training,
+        training_setup,
+    )
 
     server = PromptweightServer()
 
@@ -437,6 +448,7 @@ def create_server() -> PromptweightServer:
         return lenses
 
     export_actions.register(server)
+    short_prompt_actions.register(server)
     progress_cancel.register(server)
     training.register(server)
     training_setup.register(server)

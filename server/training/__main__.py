@@ -20,6 +20,7 @@ from typing import IO
 from server.core.training.launch import new_run_dir
 from server.core.training.run_config import RunConfigError, load_run_config
 from server.training.arguments import add_run_arguments, overrides
+from shared_schemas.evaluation import EvalResult
 from shared_schemas.training import Failed, TrainingEvent
 from shared_schemas.training_setup import TryAdapterResult
 
@@ -38,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     trial = commands.add_parser("try", help="the adapter answers a held-out example, as JSON")
     trial.add_argument("run_dir", type=Path, metavar="RUN_DIR")
     trial.add_argument("--max-new-tokens", type=int, default=128)
+    compare = commands.add_parser("eval", help="the adapter against the full prompt, as JSON")
+    compare.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    compare.add_argument("--prompt", type=Path, metavar="FILE")
+    compare.add_argument("--max-new-tokens", type=int, default=128)
+    compare.add_argument("--batch-size", type=int, default=8)
     return parser
 
 
@@ -66,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_doctor(args.config)
     if args.command == "try":
         return run_trial(args.run_dir, args.max_new_tokens)
+    if args.command == "eval":
+        return run_evaluation(args.run_dir, args.prompt, args.max_new_tokens, args.batch_size)
     # stdout carries the events alone: whatever a library prints goes to stderr instead.
     # Under a launcher every rank runs this; rank 0 tells the run, the others only their failure.
     main_process = os.environ.get("RANK", "0") == "0"
@@ -141,6 +149,30 @@ def run_trial(run_dir: Path, max_new_tokens: int) -> int:
         result = TryAdapterResult(trial=None, error=str(error))
     out.write(result.model_dump_json(by_alias=True) + "\n")
     return 0 if result.trial is not None else 1
+
+
+def run_evaluation(run_dir: Path, prompt: Path | None, max_new_tokens: int, batch_size: int) -> int:
+    """An `EvalResult` as the last line of stdout; exit 1 when the run cannot be evaluated."""
+    out = sys.stdout
+    sys.stdout = sys.stderr  # libraries' prints stay off the result's line
+    os.environ["HF_HUB_OFFLINE"] = "1"  # the base model was loaded once already: it is here
+    from server.core.training.evaluation import EvalSetupError
+
+    try:
+        from server.training.evaluate import evaluate
+        from server.training.try_adapter import TrialError
+    except ImportError as error:
+        message = f"{sys.executable} cannot run the models: {error}"
+        out.write(EvalResult(report=None, error=message).model_dump_json(by_alias=True) + "\n")
+        return 1
+    try:
+        report = evaluate(run_dir.resolve(), prompt, max(1, max_new_tokens), max(1, batch_size))
+        result = EvalResult(report=report)
+    # RuntimeError: out of memory, said in one line rather than a traceback.
+    except (EvalSetupError, TrialError, OSError, ValueError, RuntimeError) as error:
+        result = EvalResult(report=None, error=str(error))
+    out.write(result.model_dump_json(by_alias=True) + "\n")
+    return 0 if result.report is not None else 1
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +53,23 @@ def _example(run_dir: Path) -> tuple[list[dict[str, str]], str, bool]:
     raise TrialError(f"{path} holds no example with an assistant answer")
 
 
-def try_adapter(run_dir: Path, max_new_tokens: int) -> AdapterTrial:
+@dataclass(frozen=True)
+class LoadedAdapter:
+    model: Any  # a `PeftModel` in eval mode: `disable_adapter()` gives the base alone
+    tokenizer: Any  # the run's, with the chat template it trained with
+    base_model: str
+
+
+def _finished(run_dir: Path) -> Started:
     if not (run_dir / "adapter_config.json").is_file():
         raise TrialError(f"{run_dir} has no adapter yet: the run has not finished")
-    started = _started(run_dir)
+    return _started(run_dir)
+
+
+def load_adapter(run_dir: Path) -> LoadedAdapter:
+    """The run's adapter on its 4-bit base, loaded as the run quantised it."""
+    started = _finished(run_dir)
     config = TrainingConfig.model_validate_json((run_dir / "train.json").read_text())
-    prompt, expected, held_out = _example(run_dir)
     cuda = torch.cuda.is_available()
     dtype = torch.bfloat16 if not cuda or torch.cuda.is_bf16_supported() else torch.float16
     tokenizer = AutoTokenizer.from_pretrained(run_dir)
@@ -75,6 +87,14 @@ def try_adapter(run_dir: Path, max_new_tokens: int) -> AdapterTrial:
     )
     model: Any = PeftModel.from_pretrained(base, str(run_dir))
     model.eval()
+    return LoadedAdapter(model, tokenizer, started.base_model)
+
+
+def try_adapter(run_dir: Path, max_new_tokens: int) -> AdapterTrial:
+    _finished(run_dir)  # refused before the example is read
+    prompt, expected, held_out = _example(run_dir)
+    loaded = load_adapter(run_dir)
+    model, tokenizer = loaded.model, loaded.tokenizer
     ids = torch.tensor([prompt_ids(tokenizer, prompt)], device=model.device)
     started_at = time.monotonic()
     with torch.no_grad():
@@ -89,7 +109,7 @@ def try_adapter(run_dir: Path, max_new_tokens: int) -> AdapterTrial:
     answer_ids = output[0, ids.shape[1] :]
     return AdapterTrial(
         run_dir=str(run_dir),
-        base_model=started.base_model,
+        base_model=loaded.base_model,
         held_out=held_out,
         prompt=prompt,
         expected=expected,

@@ -77,6 +77,10 @@ export interface FileAdvice {
   notMeasured?: string[];
   path: string;
   /**
+   * After a fine-tune and its eval.
+   */
+  proof?: Proof | null;
+  /**
    * Why this verdict, in order.
    */
   reasons: string[];
@@ -248,6 +252,35 @@ export interface Flip {
    * e.g. `at 12,400 calls/day or more`.
    */
   text: string;
+}
+/**
+ * The newest fine-tune of this prompt, compared with the prompt (`promptweight eval`).
+ */
+export interface Proof {
+  device: string;
+  /**
+   * Held-out examples both were asked.
+   */
+  examples: number;
+  matchRateFull: number;
+  matchRateShort: number;
+  promptTokensFull: number;
+  promptTokensShort: number;
+  runDir: string;
+  savingPerMonthUsd: number | null;
+  secondsPerCallShort: number;
+  /**
+   * Measured on a GPU and used for the local model's costs; null on a CPU.
+   */
+  servingTokensPerSecond: number | null;
+  /**
+   * The base model with the full prompt.
+   */
+  validRateFull: number | null;
+  /**
+   * The adapter with the short prompt.
+   */
+  validRateShort: number | null;
 }
 export interface AdviceResult {
   /**
@@ -653,6 +686,10 @@ export interface DocumentStats {
    */
   note?: string | null;
   /**
+   * For a short prompt (`<name>.tuned.<ext>`): the original beside it.
+   */
+  original?: OriginalPrompt | null;
+  /**
    * Chat framing: 3 per message, 1 per name, 3 reply priming.
    */
   overheadTokens?: number | null;
@@ -672,6 +709,16 @@ export interface DocumentStats {
   uri: string;
   version: number;
 }
+/**
+ * The prompt a short prompt (`<name>.tuned.<ext>`) was written from, beside it.
+ */
+export interface OriginalPrompt {
+  /**
+   * Its input tokens per call, as on disk.
+   */
+  inputTokens: number;
+  uri: string;
+}
 export interface Eval {
   loss: number;
   step: number;
@@ -680,6 +727,10 @@ export interface Eval {
 export interface EvalReport {
   baseModel: string;
   batchSize: number;
+  /**
+   * Where it generated: `cuda` or `cpu`.
+   */
+  device?: string;
   examples: EvalExample[];
   /**
    * What a valid format is, from the expected outputs; empty: not checked.

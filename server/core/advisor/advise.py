@@ -4,7 +4,7 @@ an event loop."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -15,10 +15,11 @@ from server.core.advisor.format_stability import format_stability
 from server.core.advisor.history import requirements_settled
 from server.core.advisor.knowledge import knowledge_in_context
 from server.core.advisor.labelled_examples import find_datasets, labelled_examples
+from server.core.advisor.proof import read_proof
 from server.core.advisor.task_diversity import task_diversity
 from server.core.advisor.verdict import decide
 from server.core.prompt_analysis import PromptAnalysis
-from shared_schemas.advice import FileAdvice
+from shared_schemas.advice import FileAdvice, Proof
 
 CURVE_POINTS = 9  # a table in the report; the --chart draws its own, finer
 
@@ -34,6 +35,9 @@ class AdviceContext:
 
 def advise(path: Path, analysis: PromptAnalysis, context: AdviceContext) -> FileAdvice:
     settings = context.settings
+    proof, unproven = read_proof(path, context.workspace_root, context.dataset_folder)
+    if proof is not None and proof.serving_tokens_per_second:
+        settings = replace(settings, serving_tokens_per_second=proof.serving_tokens_per_second)
     datasets = find_datasets(path, context.dataset_folder, context.workspace_root)
     examples, training_tokens = labelled_examples(analysis, datasets, settings)
     costs = break_even(analysis, settings, training_tokens)
@@ -50,4 +54,24 @@ def advise(path: Path, analysis: PromptAnalysis, context: AdviceContext) -> File
         knowledge_in_context(analysis, settings),
         task_diversity(analysis, settings),
     ]
-    return decide(str(path), conditions, costs, settings.min_examples)
+    advice = decide(str(path), conditions, costs, settings.min_examples)
+    reasons, not_measured = list(advice.reasons), list(advice.not_measured)
+    if proof is not None:
+        reasons.append(_proof_reason(proof))
+    if unproven:
+        not_measured.append(unproven)
+    return advice.model_copy(
+        update={"proof": proof, "reasons": reasons, "not_measured": not_measured}
+    )
+
+
+def _proof_reason(proof: Proof) -> str:
+    run = Path(proof.run_dir).name
+    said = (
+        f"the fine-tune {run} matched {proof.match_rate_short:.0%} of {proof.examples} held-out "
+        f"answers with the short prompt, the prompt {proof.match_rate_full:.0%}, with "
+        f"{proof.prompt_tokens_full - proof.prompt_tokens_short:,.0f} fewer prompt tokens a call"
+    )
+    if proof.serving_tokens_per_second:
+        said += f"; it served {proof.serving_tokens_per_second:,.0f} tokens/s on {proof.device}"
+    return said
