@@ -17,19 +17,19 @@ from typing import IO
 
 from pydantic import ValidationError
 
-from server.core.atomic_files import write_bytes_atomically
 from server.core.economics import MAX_CALLS_PER_DAY
 from server.core.prompt_analysis import AnalysisSettings
 from server.core.training.evaluation import (
     EvalSetupError,
+    completed_report,
     eval_cases,
+    eval_command,
     find_prompt,
     held_out_records,
-    projected_saving,
     read_prompt,
     require_adapter,
 )
-from shared_schemas.evaluation import EVAL_FILE, EvalReport, EvalResult
+from shared_schemas.evaluation import EvalReport, EvalResult
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MARKS = {True: "✓", False: "✗"}
@@ -139,9 +139,7 @@ def run_eval(args: argparse.Namespace) -> int:
         cases = eval_cases(analysis.document, held_out_records(run_dir))
     except EvalSetupError as error:
         return _usage(str(error))
-    command = [sys.executable, "-I", "-m", "server.training", "eval", str(run_dir)]
-    command += ["--prompt", str(prompt), "--max-new-tokens", str(args.max_new_tokens)]
-    command += ["--batch-size", str(args.batch_size)]
+    command = eval_command(sys.executable, run_dir, prompt, args.max_new_tokens, args.batch_size)
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = result.stdout.strip().splitlines()
     try:
@@ -153,11 +151,7 @@ def run_eval(args: argparse.Namespace) -> int:
     if answer.report is None:
         print(f"promptweight: error: {answer.error}", file=sys.stderr)
         return EXIT_FAILED
-    report = answer.report.model_copy(update={"saving": projected_saving(analysis, cases, calls)})
-    # Kept with the run: the advisor reads it as the proof (and a measured serving speed).
-    write_bytes_atomically(
-        run_dir / EVAL_FILE, (report.model_dump_json(by_alias=True, indent=2) + "\n").encode()
-    )
+    report = completed_report(answer.report, analysis, cases, calls, run_dir)
     if args.json:
         sys.stdout.write(report.model_dump_json(by_alias=True, indent=2) + "\n")
     else:

@@ -93,3 +93,12 @@ class EvalResult(WireModel):
 
     report: EvalReport | None
     error: str | None = None
+
+
+class CompareAdapterParams(WireModel):
+    """Command `promptweight.server.compareAdapter`: the newest fine-tune of this prompt
+    against the prompt itself, on the run's held-out examples."""
+
+    prompt: str = Field(description="The prompt's URI.")
+    max_new_tokens: int = Field(default=128, ge=1, le=4096)
+    batch_size: int = Field(default=8, ge=1, le=512)

@@ -75,6 +75,7 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     advice.AdviceResult,
     evaluation.EvalReport,
     evaluation.EvalResult,
+    evaluation.CompareAdapterParams,
 )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shared_schemas.advice import AdviceParams, AdviceResult
+from shared_schemas.evaluation import CompareAdapterParams, EvalResult
 from shared_schemas.messages import (
     CountSelectionParams,
     CountSelectionResult,
@@ -163,6 +164,15 @@ ADVICE = CustomMethod(
     "advice", "promptweight/advice", "request", "client-to-server", AdviceParams, AdviceResult
 )
 
+COMPARE_ADAPTER = CustomMethod(
+    "compareAdapter",
+    "promptweight.server.compareAdapter",
+    "command",
+    "client-to-server",
+    CompareAdapterParams,
+    EvalResult,
+)
+
 METHODS: tuple[CustomMethod, ...] = (
     DOCUMENT_STATS,
     COUNT_SELECTION,
@@ -179,6 +189,7 @@ METHODS: tuple[CustomMethod, ...] = (
     CREATE_TRAINING_CONFIG,
     TRY_ADAPTER,
     ADVICE,
+    COMPARE_ADAPTER,
 )
 
 

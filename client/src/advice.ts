@@ -3,8 +3,9 @@
 import * as vscode from "vscode";
 import { LanguageClient } from "vscode-languageclient/node";
 import { adviceMarkdown } from "./adviceText";
+import { evalMarkdown } from "./evalText";
 import { METHODS } from "./generated/protocol";
-import { sendRequest } from "./serverMethods";
+import { executeCommand, sendRequest } from "./serverMethods";
 
 export function registerShowAdvice(client: () => LanguageClient | undefined): vscode.Disposable {
   return vscode.commands.registerCommand("promptweight.showAdvice", async (uri?: string) => {
@@ -20,6 +21,28 @@ export function registerShowAdvice(client: () => LanguageClient | undefined): vs
       return;
     }
     const document = await vscode.workspace.openTextDocument({ language: "markdown", content: adviceMarkdown(advice) });
+    await vscode.commands.executeCommand("markdown.showPreviewToSide", document.uri);
+  });
+}
+
+/** Compare Adapter with Prompt: the newest fine-tune of the active prompt, on its held-out examples. */
+export function registerCompareAdapter(client: () => LanguageClient | undefined): vscode.Disposable {
+  return vscode.commands.registerCommand("promptweight.compareAdapter", async (uri?: string) => {
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri.toString();
+    const running = client();
+    if (!target || !running) {
+      await vscode.window.showWarningMessage("Promptweight: open the prompt the adapter was trained from.");
+      return;
+    }
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: "Promptweight: comparing the adapter with the prompt" },
+      () => executeCommand(running, METHODS.compareAdapter.name, { prompt: target, maxNewTokens: 128, batchSize: 8 }),
+    );
+    if (!result.report) {
+      await vscode.window.showErrorMessage(`Promptweight: ${result.error ?? "the comparison did not run"}`);
+      return;
+    }
+    const document = await vscode.workspace.openTextDocument({ language: "markdown", content: evalMarkdown(result.report) });
     await vscode.commands.executeCommand("markdown.showPreviewToSide", document.uri);
   });
 }

@@ -15,7 +15,7 @@ import { executeCommand, onNotification, sendRequest } from "./serverMethods";
 import { prepareServerEnvironment } from "./serverEnvironment";
 import { TokenStatusBar } from "./statusBar";
 import { TrainingCommands } from "./training";
-import { registerShowAdvice } from "./advice";
+import { registerCompareAdapter, registerShowAdvice } from "./advice";
 
 const SELECTION_DELAY_MS = 150;
 
@@ -218,6 +218,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     interpreterWatch,
     training,
     registerShowAdvice(() => client),
+    registerCompareAdapter(() => client),
     vscode.window.onDidChangeActiveTextEditor(() => statusBar.render()),
     vscode.workspace.onDidCloseTextDocument((document) => statusBar.forget(document.uri.toString())),
     watchSelection(),

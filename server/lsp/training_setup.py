@@ -24,17 +24,28 @@ from pydantic import ValidationError
 from pygls.capabilities import get_capability
 from pygls.uris import from_fs_path, to_fs_path
 
+from server.core.advisor.short_prompt import newest_adapter
 from server.core.atomic_files import write_new_file_atomically
 from server.core.training.choices import training_choices
 from server.core.training.config_file import config_text, free_config_path
+from server.core.training.evaluation import (
+    EvalSetupError,
+    completed_report,
+    eval_cases,
+    eval_command,
+    held_out_records,
+    read_prompt,
+)
 from server.core.training.install_plan import install_plan
 from server.core.training.run_config import RunConfig
 from server.core.training.run_estimate import NoEstimate, estimate_run
-from server.lsp import progress_cancel
+from server.lsp import advice, progress_cancel
 from server.lsp.folders import FolderContext, contains
 from server.lsp.server import PromptweightServer
 from server.lsp.wire import first_argument
+from shared_schemas.evaluation import CompareAdapterParams, EvalResult
 from shared_schemas.methods import (
+    COMPARE_ADAPTER,
     CREATE_TRAINING_CONFIG,
     INSTALL_TRAINING_EXTRA,
     PLAN_TRAINING,
@@ -277,6 +288,52 @@ async def try_adapter(ls: PromptweightServer, raw: Any) -> dict[str, object]:
         return refused(_last_line(done.stderr) or "the trainer did not answer")
 
 
+async def compare_adapter(ls: PromptweightServer, raw: Any) -> dict[str, object]:
+    """The newest fine-tune of a prompt against the prompt (`promptweight eval`), kept as the
+    run's `eval.json`; the prompt's advice is worked out again with it as the proof."""
+    params = CompareAdapterParams.model_validate(first_argument(raw))
+
+    def refused(error: str) -> dict[str, object]:
+        return EvalResult(report=None, error=error).to_wire()
+
+    if not ls.trusted:
+        return refused(UNTRUSTED)
+    path = to_fs_path(params.prompt)
+    folder = _folder(ls, params.prompt)
+    if path is None or folder.root is None:
+        return refused(f"{params.prompt} is outside the workspace folders")
+    prompt = Path(path)
+    run_dir = await asyncio.to_thread(
+        newest_adapter, prompt, folder.root, folder.options.dataset_folder
+    )
+    if run_dir is None:
+        return refused(
+            "no finished fine-tune of this prompt yet: export its examples and start "
+            "fine-tuning on that dataset"
+        )
+    try:
+        analysis = await asyncio.to_thread(read_prompt, prompt, folder.settings)
+        assert analysis.document is not None  # read_prompt refuses a file without one
+        cases = eval_cases(analysis.document, held_out_records(run_dir))
+    except EvalSetupError as error:
+        return refused(str(error))
+    command = eval_command(
+        _python(folder), run_dir, prompt, params.max_new_tokens, params.batch_size
+    )
+    done = await _run(command, folder.root, TRIAL_TIMEOUT_S)
+    try:
+        answer = EvalResult.model_validate_json(_last_line(done.stdout))
+    except ValidationError:
+        return refused(_last_line(done.stderr) or "the trainer did not answer")
+    if answer.report is None:
+        return answer.to_wire()
+    report = await asyncio.to_thread(
+        completed_report, answer.report, analysis, cases, None, run_dir
+    )
+    advice.forget(params.prompt)  # its proof has changed
+    return EvalResult(report=report).to_wire()
+
+
 def register(server: PromptweightServer) -> None:
     server.feature(TRAINING_ENVIRONMENT.name)(training_environment)
     server.feature(TRAINING_CHOICES.name)(choices)
@@ -284,3 +341,4 @@ def register(server: PromptweightServer) -> None:
     server.command(INSTALL_TRAINING_EXTRA.name)(install_training_extra)
     server.command(CREATE_TRAINING_CONFIG.name)(create_training_config)
     server.command(TRY_ADAPTER.name)(try_adapter)
+    server.command(COMPARE_ADAPTER.name)(compare_adapter)

@@ -14,6 +14,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from shared_schemas.methods import (
+    COMPARE_ADAPTER,
     CREATE_TRAINING_CONFIG,
     INSTALL_TRAINING_EXTRA,
     PLAN_TRAINING,
@@ -169,6 +170,7 @@ async def test_a_plan_without_a_readable_base_model_says_why_there_is_no_estimat
         (INSTALL_TRAINING_EXTRA.name, {}, "message"),
         (CREATE_TRAINING_CONFIG.name, {"uri": "", "text": "name: x\n"}, "message"),
         (TRY_ADAPTER.name, {"runDir": "/tmp"}, "error"),
+        (COMPARE_ADAPTER.name, {"prompt": "file:///tmp/triage.prompty"}, "error"),
     ],
 )
 async def test_an_untrusted_workspace_runs_and_writes_nothing(
@@ -196,3 +198,12 @@ async def test_a_run_folder_outside_the_workspace_is_not_tried(
     raw = await command(trusted, TRY_ADAPTER.name, {"runDir": str(elsewhere)})
     result = TryAdapterResult.model_validate(raw)
     assert result.trial is None and "outside" in (result.error or "")
+
+
+async def test_comparing_a_prompt_never_fine_tuned_says_how_to_start(
+    trusted: PromptClient, folder: Path
+) -> None:
+    prompt = folder / "triage.prompty"
+    prompt.write_text("system:\nClassify.\nuser:\n{{q}}\n")
+    raw = await command(trusted, COMPARE_ADAPTER.name, {"prompt": prompt.as_uri()})
+    assert raw["report"] is None and "no finished fine-tune of this prompt" in raw["error"]

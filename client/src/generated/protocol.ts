@@ -9,6 +9,7 @@ export interface PromptweightProtocol {
   CancelTrainingResult?: CancelTrainingResult;
   CheckReport?: CheckReport;
   Checkpoint?: Checkpoint;
+  CompareAdapterParams?: CompareAdapterParams;
   CountSelectionParams?: CountSelectionParams;
   CountSelectionResult?: CountSelectionResult;
   CreateTrainingConfigParams?: CreateTrainingConfigParams;
@@ -438,6 +439,18 @@ export interface Checkpoint {
   path: string;
   step: number;
   type?: "checkpoint";
+}
+/**
+ * Command `promptweight.server.compareAdapter`: the newest fine-tune of this prompt
+ * against the prompt itself, on the run's held-out examples.
+ */
+export interface CompareAdapterParams {
+  batchSize?: number;
+  maxNewTokens?: number;
+  /**
+   * The prompt's URI.
+   */
+  prompt: string;
 }
 /**
  * Request `promptweight/countSelection`, client to server.
@@ -1660,6 +1673,7 @@ export interface AdapterTrial {
 export const METHODS = {
   advice: { name: "promptweight/advice", kind: "request" },
   cancelTraining: { name: "promptweight.server.cancelTraining", kind: "command" },
+  compareAdapter: { name: "promptweight.server.compareAdapter", kind: "command" },
   countSelection: { name: "promptweight/countSelection", kind: "request" },
   createTrainingConfig: { name: "promptweight.server.createTrainingConfig", kind: "command" },
   documentStats: { name: "promptweight/documentStats", kind: "notification" },
@@ -1679,6 +1693,7 @@ export const METHODS = {
 export interface MethodPayloads {
   "promptweight/advice": { params: AdviceParams; result: AdviceResult };
   "promptweight.server.cancelTraining": { params: CancelTrainingParams; result: CancelTrainingResult };
+  "promptweight.server.compareAdapter": { params: CompareAdapterParams; result: EvalResult };
   "promptweight/countSelection": { params: CountSelectionParams; result: CountSelectionResult };
   "promptweight.server.createTrainingConfig": { params: CreateTrainingConfigParams; result: CreateTrainingConfigResult };
   "promptweight/documentStats": { params: DocumentStats; result: void };

@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from server.core.advisor.output_shapes import consistency, output_form
+from server.core.atomic_files import write_bytes_atomically
 from server.core.datasets.export import without_spans
 from server.core.economics import DAYS_PER_MONTH, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE
 from server.core.few_shot import in_text_examples
@@ -33,7 +34,13 @@ from server.core.prompt_model import FewShotExample, Message, PromptDocument, Ro
 from server.core.safe_files import read_regular_bytes
 from server.core.source_text import decode_source
 from server.core.token_counters import TokenCounter
-from shared_schemas.evaluation import EvalExample, EvalTotals, ProjectedSaving
+from shared_schemas.evaluation import (
+    EVAL_FILE,
+    EvalExample,
+    EvalReport,
+    EvalTotals,
+    ProjectedSaving,
+)
 from shared_schemas.training import TrainingConfig
 
 Chat = list[dict[str, str]]
@@ -352,3 +359,38 @@ def projected_saving(
         input_price_per_million=price,
         saving_per_month_usd=saved * calls * DAYS_PER_MONTH * price / 1_000_000,
     )
+
+
+def eval_command(
+    python: str, run_dir: Path, prompt: Path, max_new_tokens: int, batch_size: int
+) -> list[str]:
+    """The trainer's argument list for a comparison (never a shell)."""
+    return [
+        python,
+        "-I",
+        "-m",
+        "server.training",
+        "eval",
+        str(run_dir),
+        "--prompt",
+        str(prompt),
+        "--max-new-tokens",
+        str(max_new_tokens),
+        "--batch-size",
+        str(batch_size),
+    ]
+
+
+def completed_report(
+    report: EvalReport,
+    analysis: PromptAnalysis,
+    cases: Sequence[EvalCase],
+    calls_per_day: int | None,
+    run_dir: Path,
+) -> EvalReport:
+    """The trainer's report with the prompt-side saving, kept in the run folder as `eval.json`
+    (the advisor reads it as the proof, and a GPU's measured serving speed)."""
+    done = report.model_copy(update={"saving": projected_saving(analysis, cases, calls_per_day)})
+    text = done.model_dump_json(by_alias=True, indent=2) + "\n"
+    write_bytes_atomically(run_dir / EVAL_FILE, text.encode("utf-8"))
+    return done
