@@ -1,6 +1,7 @@
 // The advisor's report as Markdown, for a preview beside the prompt: the verdict, each condition
 // with its value, threshold and evidence, the costs per call and month, and what would change
 // the verdict. Pure (no `vscode`), unit-tested in client/test/adviceText.test.ts.
+import { costChartSvg } from "./costChart";
 import { formatUsd } from "./format";
 import { CostOption, CurvePoint, FileAdvice } from "./generated/protocol";
 
@@ -64,6 +65,11 @@ export function adviceMarkdown(advice: FileAdvice): string {
       lines.push("No break-even: a fine-tuned model costs no less per call.");
     }
     if (costs.cachingSavingPerMonthUsd) lines.push(`Prompt caching alone saves ${formatUsd(costs.cachingSavingPerMonthUsd)} a month.`);
+    const svg = costChartSvg(costs.curve ?? [], costs.callsPerDay, costs.breakEvenCallsPerDay);
+    if (svg) {
+      const data = Buffer.from(svg, "utf8").toString("base64");
+      lines.push("", `![Monthly cost against calls per day](data:image/svg+xml;base64,${data})`);
+    }
     lines.push(...curveTable(costs.curve ?? [], costs.callsPerDay, costs.breakEvenCallsPerDay));
   }
   if (advice.flips.length) lines.push("", "## What would change the verdict", "", ...advice.flips.map((f) => `- ${f.text}`));
