@@ -9,11 +9,12 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# code_server USER_DATA_DIR EXTENSIONS_DIR ARGS...
+# code_server USER_DATA_DIR EXTENSIONS_DIR ARGS...; CODE_SERVER_AUTH=password (with PASSWORD
+# set) keeps other local users out, as `make run` does; the tests' short-lived editors use none.
 code_server() {
   local data="$1" extensions="$2"
   shift 2
-  PATH="$NODE24_BIN:$PATH" "$CODE_SERVER" --auth none --disable-telemetry --disable-update-check \
+  PATH="$NODE24_BIN:$PATH" "$CODE_SERVER" --auth "${CODE_SERVER_AUTH:-none}" --disable-telemetry --disable-update-check \
     --user-data-dir "$data" --extensions-dir "$extensions" "$@"
 }
 

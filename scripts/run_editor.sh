@@ -36,5 +36,9 @@ PY
 fi
 code_server "$state/data" "$state/extensions" --install-extension "$vsix" --force >/dev/null
 port="${PROMPTWEIGHT_PORT:-$(free_port)}"
+# A password of its own each time: 127.0.0.1 is reachable by every user of this machine.
+PASSWORD="$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
+export PASSWORD
 echo "Promptweight: open http://127.0.0.1:$port/?folder=$folder in a browser (Ctrl+C stops the editor)"
-code_server "$state/data" "$state/extensions" --bind-addr "127.0.0.1:$port" "$folder"
+echo "Promptweight: the editor's password is $PASSWORD"
+CODE_SERVER_AUTH=password code_server "$state/data" "$state/extensions" --bind-addr "127.0.0.1:$port" "$folder"
