@@ -215,6 +215,11 @@ async def export_command(ls: PromptweightServer, raw: Any) -> dict[str, object]:
     """`[{"uris": [...], "target": "file:///…/x.train.jsonl" | null}]`: one dataset from one
     or several prompts, applied as a workspace edit (undoable)."""
     params = ExportDatasetParams.model_validate(first_argument(raw))
+    if not ls.trusted:
+        # Restricted Mode reads, never writes: the code action's edit, which the user applies
+        # and can undo, is still offered.
+        message = "writing datasets from commands needs a trusted workspace"
+        return ExportDatasetResult(applied=False, message=message).to_wire()
     try:
         export = await export_edit(ls, params.uris, params.target)
     except (ExportRefused, DatasetError, OSError) as why:

@@ -205,7 +205,8 @@ async def editor_client(
         types.InitializeParams(
             capabilities=capabilities,
             root_uri=workspace.as_uri(),
-            initialization_options={"debounceMs": 0},
+            # A trusted workspace, as VS Code's usual one: commands may write datasets.
+            initialization_options={"debounceMs": 0, "workspaceTrusted": True},
         )
     )
     yield PromptClient(server_process, inbox)

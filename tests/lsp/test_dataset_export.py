@@ -198,3 +198,17 @@ async def test_target_outside_the_workspace_is_refused(
     )
     assert result["applied"] is False and "outside the workspace" in result["message"]
     assert not (tmp_path / "elsewhere.jsonl").exists()
+
+
+async def test_an_untrusted_workspace_writes_no_dataset_from_the_command(
+    client: PromptClient, tmp_path: Path
+) -> None:
+    prompt = tmp_path / "a.prompty"
+    prompt.write_text(PROMPT)
+    result = await client.lsp.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command=EXPORT_DATASET.name, arguments=[{"uris": [prompt.as_uri()], "target": None}]
+        )
+    )
+    assert result["applied"] is False and "trusted workspace" in result["message"]
+    assert not (tmp_path / "a.train.jsonl").exists()
