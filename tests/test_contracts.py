@@ -143,3 +143,16 @@ def test_every_contributed_command_is_registered_by_the_client_and_back() -> Non
     assert contributed == registered
     menus = manifest["contributes"]["menus"]
     assert {m["command"] for entries in menus.values() for m in entries} <= contributed
+
+
+def test_the_walkthroughs_media_exist_and_ship_in_the_vsix() -> None:
+    manifest = json.loads((REPO / "package.json").read_text(encoding="utf-8"))
+    shipped = (REPO / ".vscodeignore").read_text(encoding="utf-8").splitlines()
+    commands = {c["command"] for c in manifest["contributes"]["commands"]}
+    [walkthrough] = manifest["contributes"]["walkthroughs"]
+    for step in walkthrough["steps"]:
+        media = step["media"]["markdown"]
+        assert (REPO / media).is_file(), media
+        assert f"!{Path(media).parent}/*.md" in shipped
+        linked = re.findall(r"command:(promptweight\.\w+)", step["description"])
+        assert set(linked) <= commands
