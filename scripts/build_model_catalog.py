@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from tiktoken.model import encoding_name_for_model
 
 from server.core.atomic_files import write_bytes_atomically
 from shared_schemas.model_catalog import ModelCatalog, ModelEntry
@@ -34,8 +35,6 @@ LITELLM_VERSION = "1.110.2"
 SNAPSHOT_DATE = "2026-11-28"  # when that wheel was downloaded
 SOURCE = f"LiteLLM model_prices_and_context_window.json from litellm {LITELLM_VERSION} (MIT)"
 
-O200K = {"kind": "tiktoken", "encoding": "o200k_base"}
-CL100K = {"kind": "tiktoken", "encoding": "cl100k_base"}
 # Anthropic, Google and Mistral's hosted models publish no tokenizer to count with locally.
 ESTIMATE = {"kind": "estimate", "encoding": "o200k_base"}
 
@@ -54,9 +53,10 @@ class Curated:
     fine_tuned_key: str | None = None  # OpenAI's `ft:` entry for the model, if any
 
 
-def openai(
-    id: str, *aliases: str, tokenizer: dict[str, str] = O200K, ft: str | None = None
-) -> Curated:
+def openai(id: str, *aliases: str, ft: str | None = None) -> Curated:
+    # The encoding from tiktoken's own model map, never written by hand: a hand-written one
+    # once disagreed with it. A model the map does not know stops the build here.
+    tokenizer = {"kind": "tiktoken", "encoding": encoding_name_for_model(id)}
     return Curated(id, "openai", id, tokenizer, aliases, ft)
 
 
@@ -70,7 +70,7 @@ def google(id: str, *aliases: str) -> Curated:
 
 # Open-weight models are priced at one host per family, for figures comparable within it.
 CURATED: tuple[Curated, ...] = (
-    # OpenAI: tiktoken counts exactly; gpt-4o and later use o200k_base.
+    # OpenAI: tiktoken counts exactly, with the encoding its model map gives.
     openai("gpt-4o", "gpt-4o-2024-08-06", "gpt-4o-2024-11-20", ft="ft:gpt-4o-2024-08-06"),
     openai("gpt-4o-mini", "gpt-4o-mini-2024-07-18", ft="ft:gpt-4o-mini-2024-07-18"),
     openai("gpt-4.1", "gpt-4.1-2025-04-14", ft="ft:gpt-4.1-2025-04-14"),
@@ -85,15 +85,14 @@ CURATED: tuple[Curated, ...] = (
     openai("gpt-5-nano", "gpt-5-nano-2025-08-07"),
     openai("gpt-5.1", "gpt-5.1-2025-11-13"),
     openai("gpt-5.2", "gpt-5.2-2025-12-11"),
-    openai("gpt-4-turbo", "gpt-4-turbo-2024-04-09", tokenizer=CL100K),
+    openai("gpt-4-turbo", "gpt-4-turbo-2024-04-09"),
     # LiteLLM's ft:gpt-4-0613 repeats GPT-4's own prices, where OpenAI listed fine-tuned GPT-4
     # (never generally available) at $45/$90: better no figure than a wrong one.
-    openai("gpt-4", "gpt-4-0613", tokenizer=CL100K),
+    openai("gpt-4", "gpt-4-0613"),
     openai(
         "gpt-3.5-turbo",
         "gpt-3.5-turbo-0125",
         "gpt-35-turbo",
-        tokenizer=CL100K,
         ft="ft:gpt-3.5-turbo",
     ),
     # Anthropic. Claude 4.0, 4.1 and 3.x are gone from Anthropic's own API, so LiteLLM lists
@@ -381,7 +380,27 @@ def cache_minimum(model: Curated, raw: dict[str, Any]) -> int | None:
     return None
 
 
+def check_tiktoken_encoding(model: Curated) -> list[str]:
+    """A model counted with tiktoken must use the encoding tiktoken's model map gives each of
+    its names that the map knows (a list given with `--models` is written by hand)."""
+    if model.tokenizer.get("kind") != "tiktoken":
+        return []
+    problems = []
+    for name in (model.id, *model.aliases):
+        try:
+            expected = encoding_name_for_model(name)
+        except KeyError:
+            continue
+        if model.tokenizer.get("encoding") != expected:
+            problems.append(
+                f"{model.id}: counted with {model.tokenizer.get('encoding')}, but tiktoken's "
+                f"model map gives {name!r} {expected}"
+            )
+    return problems
+
+
 def entry_for(data: dict[str, Any], model: Curated, problems: list[str]) -> ModelEntry | None:
+    problems += check_tiktoken_encoding(model)
     raw = figures(data, model.key, problems)
     fine_tuned = figures(data, model.fine_tuned_key, problems) if model.fine_tuned_key else None
     if raw is None or (model.fine_tuned_key and fine_tuned is None):

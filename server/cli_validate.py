@@ -2,7 +2,9 @@
 
 The file is read in binary and streamed line by line, so its size does not matter; only a
 regular file is read (a FIFO or a device is refused). Tokens are counted with the tokenizer of
-the model to be fine-tuned (`--model`).
+the model to be fine-tuned (`--model`). Lines and columns are counted from 1, in the text
+output and in the JSON (a `ValidateReport`) alike; columns are in UTF-16 code units, as editors
+count them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from server.core.datasets.validation import (
 )
 from server.core.model_choice import ModelSettings, choose_model
 from server.core.safe_files import lines_within, open_regular
-from shared_schemas.datasets import DatasetReport, TokenDistribution
+from shared_schemas.datasets import (
+    DatasetReport,
+    TokenDistribution,
+    ValidateProblem,
+    ValidateReport,
+    ValueSource,
+)
 
 EXIT_OK, EXIT_DATASET_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -47,15 +55,16 @@ def add_validate_command(
     validate.add_argument(
         "--model", default="gpt-4o-mini", help="the model to fine-tune: its tokenizer counts"
     )
+    # No argparse defaults for these two: None tells the summary that the default was assumed.
     validate.add_argument(
         "--max-sequence-tokens",
         type=int,
-        default=DEFAULT_MAX_SEQUENCE_TOKENS,
         metavar="N",
-        help="the training model's longest example; longer ones are truncated",
+        help="the training model's longest example; longer ones are truncated"
+        f" (default {DEFAULT_MAX_SEQUENCE_TOKENS:,})",
     )
     validate.add_argument(
-        "--epochs", type=int, default=DEFAULT_EPOCHS, metavar="N", help="for training tokens"
+        "--epochs", type=int, metavar="N", help=f"for training tokens (default {DEFAULT_EPOCHS})"
     )
     validate.add_argument(
         "--max-problems",
@@ -70,7 +79,7 @@ def add_validate_command(
 def usage_problem(args: argparse.Namespace) -> str | None:
     for flag, attribute, low, high in _BOUNDS:
         value = getattr(args, attribute)
-        if not low <= value <= high:
+        if value is not None and not low <= value <= high:
             return f"{flag} must be between {low:,} and {high:,}, not {value:,}"
     return None
 
@@ -83,6 +92,11 @@ def _counted(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
+def _assumed(source: ValueSource, flag: str) -> str:
+    # The command reads no settings: a value is the flag's or the default.
+    return f"from {flag}" if source == "flag" else f"the default; {flag} sets it"
+
+
 def _spread(tokens: TokenDistribution) -> str:
     return (
         f"min {tokens.min:,}, median {_number(tokens.median)}, p90 {_number(tokens.p90)},"
@@ -90,11 +104,33 @@ def _spread(tokens: TokenDistribution) -> str:
     )
 
 
+def one_based(report: DatasetReport) -> ValidateReport:
+    """The report as the command prints it: the validator's LSP positions counted from 1."""
+    return ValidateReport(
+        path=report.path,
+        problems=[
+            ValidateProblem(
+                severity=p.severity,
+                code=p.code,
+                message=p.message,
+                line=p.line + 1,
+                column=p.start_character + 1,
+                end_column=p.end_character + 1,
+            )
+            for p in report.problems
+        ],
+        omitted_problems=report.omitted_problems,
+        error_count=report.error_count,
+        warning_count=report.warning_count,
+        summary=report.summary,
+    )
+
+
 def render_text(report: DatasetReport, tokenizer: str) -> str:
     path = report.path or "<dataset>"
     lines = [
-        f"{path}:{p.line + 1}:{p.start_character + 1}: {p.severity}[{p.code}]: {p.message}"
-        for p in report.problems
+        f"{path}:{p.line}:{p.column}: {p.severity}[{p.code}]: {p.message}"
+        for p in one_based(report).problems
     ]
     if report.omitted_problems:
         lines.append(f"... and {report.omitted_problems:,} more problems (--max-problems)")
@@ -113,10 +149,17 @@ def render_text(report: DatasetReport, tokenizer: str) -> str:
         f"  missing            system in {s.missing_system:,}, user in {s.missing_user:,}",
         f"  too long           {s.too_long:,} over {s.max_sequence_tokens:,} tokens"
         " (trainers truncate them)",
-        f"  training tokens    {s.estimated_training_tokens:,} ({s.epochs} epochs)",
+        f"  training tokens    {s.estimated_training_tokens:,} ({_counted(s.epochs, 'epoch')})",
+        f"  epochs             {s.epochs:,} ({_assumed(s.epochs_source, '--epochs')})",
+        f"  maximum length     {s.max_sequence_tokens:,} tokens"
+        f" ({_assumed(s.max_sequence_tokens_source, '--max-sequence-tokens')})",
         f"  tokenizer          {tokenizer}",
     ]
     return "\n".join(lines)
+
+
+def _chosen(flag_value: int | None, default: int) -> tuple[int, ValueSource]:
+    return (default, "default") if flag_value is None else (flag_value, "flag")
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -125,10 +168,14 @@ def run_validate(args: argparse.Namespace) -> int:
         print(f"promptweight: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     model = choose_model(args.model, ModelSettings())
+    max_tokens, max_tokens_source = _chosen(args.max_sequence_tokens, DEFAULT_MAX_SEQUENCE_TOKENS)
+    epochs, epochs_source = _chosen(args.epochs, DEFAULT_EPOCHS)
     options = ValidationOptions(
         count_tokens=model.counter.count,
-        max_sequence_tokens=args.max_sequence_tokens,
-        epochs=args.epochs,
+        max_sequence_tokens=max_tokens,
+        max_sequence_tokens_source=max_tokens_source,
+        epochs=epochs,
+        epochs_source=epochs_source,
         max_problems=args.max_problems,
     )
     path: Path = args.dataset
@@ -144,7 +191,7 @@ def run_validate(args: argparse.Namespace) -> int:
     for note in model.notes:
         print(f"promptweight: note: {note}", file=sys.stderr)
     if args.format == "json":
-        print(report.model_dump_json(by_alias=True, indent=2))
+        print(one_based(report).model_dump_json(by_alias=True, indent=2))
     else:
         exact = "exact" if model.exact else "estimate"
         print(render_text(report, f"{model.counter.name} ({exact}, {model.entry.id})"))

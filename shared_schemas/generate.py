@@ -41,6 +41,7 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     messages.ServerStatusParams,
     messages.ServerStatus,
     datasets.DatasetReport,
+    datasets.ValidateReport,
     training.TrainingConfig,
     training.MemoryEstimate,
     training.Started,

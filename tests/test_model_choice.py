@@ -32,7 +32,8 @@ CHOICES = [
     ("claude-sonnet-4-5", "claude-sonnet-4-5", False),
     ("googleai/gemini-2.5-flash", "gemini-2.5-flash", False),
     (None, "gpt-4o-mini", True),  # no model named: the default
-    ("no-such-model", "gpt-4o-mini", True),  # unknown: the default, with a note
+    # Unknown: priced as the default, and its count an estimate, whatever the default's is.
+    ("no-such-model", "gpt-4o-mini", False),
 ]
 
 
@@ -51,6 +52,42 @@ def test_unknown_model_says_it_uses_the_default() -> None:
     choice = choose_model("no-such-model", ModelSettings(default_model="gpt-4o"))
     assert choice.entry.id == "gpt-4o"
     assert any("unknown model 'no-such-model'" in note for note in choice.notes)
+
+
+@pytest.mark.parametrize("default", ["gpt-4o-mini", "gpt-4"])
+def test_unknown_model_is_an_estimate_in_the_default_encoding(default: str) -> None:
+    # Before: counted with the default's counter and reported exact (a Gemini 2.0 Dotprompt
+    # file said `exact: true` with o200k_base).
+    choice = choose_model("googleai/gemini-2.0-flash", ModelSettings(default_model=default))
+    encoding = "cl100k_base" if default == "gpt-4" else "o200k_base"
+    assert (choice.entry.id, choice.counter.name, choice.exact) == (default, encoding, False)
+    assert choice.counter.note is not None and "estimated with" in choice.counter.note
+    assert choice.counter.note in choice.notes
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [
+        ("gpt-3.5-turbo-instruct", "cl100k_base"),
+        ("openai/gpt-3.5-turbo-instruct-0914", "cl100k_base"),
+        ("azure/gpt-35-turbo-instruct", "cl100k_base"),
+        ("davinci-002", "cl100k_base"),
+        ("chatgpt-4o-latest", "o200k_base"),
+    ],
+)
+def test_unknown_openai_model_counts_with_tiktokens_encoding_for_it(
+    name: str, encoding: str
+) -> None:
+    # tiktoken's model map is OpenAI's own word: the count is exact though the price is not.
+    choice = choose_model(name, ModelSettings(default_model="gpt-4o-mini"))
+    assert (choice.entry.id, choice.counter.name, choice.exact) == ("gpt-4o-mini", encoding, True)
+    assert any(f"priced as gpt-4o-mini, counted with {encoding}" in n for n in choice.notes)
+
+
+def test_unknown_model_whose_encoding_is_not_bundled_is_an_estimate() -> None:
+    choice = choose_model("text-davinci-003", ModelSettings())
+    assert (choice.counter.name, choice.exact) == ("o200k_base", False)
+    assert choice.counter.note is not None and "p50k_base, is not bundled" in choice.counter.note
 
 
 def test_open_weight_model_is_exact_with_a_cached_tokenizer(

@@ -2,7 +2,9 @@
 
 OpenAI models count exactly with tiktoken; open-weight models with their own tokenizer.json
 when one is found locally (a configured path, or the Hugging Face cache); models without a
-public local tokenizer are estimated with o200k_base and marked inexact.
+public local tokenizer are estimated with o200k_base and marked inexact. A model in neither the
+catalog nor the settings is priced as the default model; it counts exactly only where
+tiktoken's own model map names its encoding, and is otherwise an estimate that says so.
 """
 
 from __future__ import annotations
@@ -12,14 +14,22 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from server.core.model_resolution import resolve
+from server.core.encodings import bundled_encoding_names
+from server.core.model_resolution import resolve, tiktoken_encoding
 from server.core.token_counters import (
     HuggingFaceCounter,
     TiktokenCounter,
     TokenCounter,
     TokenizerFileError,
 )
-from shared_schemas.model_catalog import ModelCatalog, ModelEntry, ModelOverride, load_catalog
+from shared_schemas.model_catalog import (
+    EstimateTokenizer,
+    ModelCatalog,
+    ModelEntry,
+    ModelOverride,
+    TiktokenTokenizer,
+    load_catalog,
+)
 
 ESTIMATE_ENCODING = "o200k_base"
 
@@ -135,6 +145,32 @@ def _configured_counter(entry: ModelEntry, raw_path: str, root: Path | None) -> 
         )
 
 
+def unknown_model_counter(name: str, default: ModelEntry) -> TokenCounter:
+    """What counts a model the catalog and the settings do not know.
+
+    Its tokenizer is unknown too, so the default model's tokenizer would only be a guess: the
+    count is exact only where tiktoken's model map (OpenAI's own) names a bundled encoding for
+    the name. The note names no model, so that every unknown name typed shares one counter
+    and its cache.
+    """
+    encoding = tiktoken_encoding(name)
+    if encoding is not None and encoding in bundled_encoding_names():
+        return _tiktoken_counter(encoding, True, None)
+    tokenizer = default.tokenizer
+    guess = (
+        tokenizer.encoding
+        if isinstance(tokenizer, TiktokenTokenizer | EstimateTokenizer)
+        and tokenizer.encoding in bundled_encoding_names()
+        else ESTIMATE_ENCODING
+    )
+    why = (
+        f"its encoding, {encoding}, is not bundled"
+        if encoding is not None
+        else "a model unknown to the catalog and the settings has no known tokenizer"
+    )
+    return _tiktoken_counter(guess, False, f"{why}; estimated with {guess}")
+
+
 def choose_model(name: str | None, settings: ModelSettings) -> ModelChoice:
     """The model `name` names (a file's own), else the default; never fails."""
     catalog: ModelCatalog = load_catalog()
@@ -142,15 +178,12 @@ def choose_model(name: str | None, settings: ModelSettings) -> ModelChoice:
     notes: list[str] = []
     entry = None
     resolution = None
+    unknown = False
     if name:
         resolution = resolve(name, catalog, overrides)
         entry = resolution.entry
         notes += resolution.problems
-        if entry is None:
-            notes.append(
-                f"unknown model {_shown(name)}: not in the catalog or promptweight.models; "
-                f"counted and priced as {settings.default_model}"
-            )
+        unknown = entry is None
     tokenizer_path = resolution.tokenizer_path if resolution and entry else None
     if entry is None:
         default = resolve(settings.default_model, catalog, overrides)
@@ -162,7 +195,18 @@ def choose_model(name: str | None, settings: ModelSettings) -> ModelChoice:
             )
             entry = resolve("gpt-4o-mini", catalog, {}).entry
             assert entry is not None, "the bundled catalog always has gpt-4o-mini"
-    counter = counter_for(entry, tokenizer_path, settings.workspace_root)
+    if name and unknown:
+        counter = unknown_model_counter(name, entry)
+        # An estimate's reason is the counter's own note, which the hover shows as well.
+        counted = (
+            f", counted with {counter.name}, tiktoken's encoding for it" if counter.exact else ""
+        )
+        notes.append(
+            f"unknown model {_shown(name)}: not in the catalog or promptweight.models; "
+            f"priced as {entry.id}{counted}"
+        )
+    else:
+        counter = counter_for(entry, tokenizer_path, settings.workspace_root)
     if counter.note:
         notes.append(counter.note)
     return ModelChoice(name or settings.default_model, entry, counter, tuple(notes))

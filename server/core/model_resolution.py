@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
+from tiktoken.model import encoding_name_for_model
 
 from shared_schemas.model_catalog import (
     EstimateTokenizer,
@@ -281,3 +282,18 @@ def resolve(
     ]
     entry = _fine_tuned(hit.entry) if fine_tuned else hit.entry
     return Resolution(entry, problems, matched, fine_tuned, hit.tokenizer_path)
+
+
+def tiktoken_encoding(name: str) -> str | None:
+    """The encoding tiktoken's own model map gives `name` (OpenAI's word on its models, read
+    from the installed package: nothing is fetched), or None where the map does not know it.
+
+    For names the catalog lacks: `gpt-3.5-turbo-instruct` is counted with cl100k_base as OpenAI
+    counts it, not with whatever encoding the default model has.
+    """
+    for key in lookup_keys(normalise(name)):
+        try:
+            return encoding_name_for_model(key)
+        except KeyError:
+            continue
+    return None

@@ -6,13 +6,20 @@ from lsprotocol import types
 
 from server.core.datasets.validation import ValidationOptions, validate_dataset
 from server.core.prompt_model import LineIndex, PositionEncoding
-from shared_schemas.datasets import DatasetReport
+from shared_schemas.datasets import DatasetReport, ValueSource
 
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
     "information": types.DiagnosticSeverity.Information,
     "hint": types.DiagnosticSeverity.Hint,
+}
+
+
+_EPOCHS_SOURCE: dict[ValueSource, str] = {
+    "flag": "given",
+    "setting": "from settings",
+    "default": "the default",
 }
 
 
@@ -79,10 +86,14 @@ def summary_markdown(report: DatasetReport) -> str:
         )
     if s.assistant_tokens is not None:
         lines.append(f"Assistant tokens: {s.assistant_tokens_total:,} in all")
+    epochs = f"{s.epochs:,} epoch{'' if s.epochs == 1 else 's'}"
     lines += [
         f"Missing a system message: {s.missing_system:,} · missing a user message: "
         f"{s.missing_user:,} · over {s.max_sequence_tokens:,} tokens: {s.too_long:,}",
-        f"Estimated training tokens: {s.estimated_training_tokens:,} ({s.epochs} epochs)",
+        # The editor always takes the length from the setting, whose own default applies.
+        f"Assumed: {epochs} ({_EPOCHS_SOURCE[s.epochs_source]}) · maximum length "
+        f"{s.max_sequence_tokens:,} tokens (`promptweight.maxSequenceTokens`)",
+        f"Estimated training tokens: {s.estimated_training_tokens:,} ({epochs})",
         f"Problems: {report.error_count:,} errors, {report.warning_count:,} warnings",
     ]
     return "\n\n".join(lines)

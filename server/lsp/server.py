@@ -175,6 +175,7 @@ class PromptweightServer(LanguageServer):
         options = ValidationOptions(
             count_tokens=model.counter.count,
             max_sequence_tokens=folder.options.max_sequence_tokens,
+            max_sequence_tokens_source="setting",
         )
         return validate_text(text, options)
 

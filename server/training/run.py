@@ -81,10 +81,12 @@ def _records(path: Path) -> list[dict[str, Any]]:
     with open_regular(path) as stream:
         report = validate_dataset(lines_within(stream, 1 << 34), options, str(path))
     if report.error_count:
-        first = report.problems[0]
+        # The first error, not the first problem: a warning does not stop a run. (The report
+        # keeps a few problems only; warnings may have filled them.)
+        first = next((p for p in report.problems if p.severity == "error"), None)
+        where = f", the first on line {first.line + 1}: {first.message}" if first else ""
         raise RunError(
-            f"{path.name} has {report.error_count} errors, the first on line {first.line + 1}: "
-            f"{first.message}",
+            f"{path.name} has {report.error_count} errors{where}",
             f"run `promptweight validate {path}` and fix them",
         )
     records = []

@@ -14,7 +14,7 @@ import pytest
 
 from server.cli_validate import add_validate_command, run_validate
 from server.core.encodings import get_encoding
-from shared_schemas.datasets import DatasetReport
+from shared_schemas.datasets import ValidateReport
 
 GOOD = (
     '{"messages": [{"role": "user", "content": "Hi there"},'
@@ -59,7 +59,7 @@ def test_warnings_alone_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert codes == ["too-long", "duplicate", "too-long"]
 
 
-def test_json_is_the_dataset_report_in_camel_case(
+def test_json_is_the_validate_report_in_camel_case(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = dataset(tmp_path, GOOD, NO_ASSISTANT)
@@ -67,17 +67,103 @@ def test_json_is_the_dataset_report_in_camel_case(
     out = capsys.readouterr().out
     raw = json.loads(out)
     assert {"omittedProblems", "errorCount", "warningCount"} <= set(raw)
+    assert {"line", "column", "endColumn"} <= set(raw["problems"][0])
     assert "estimatedTrainingTokens" in raw["summary"]
-    report = DatasetReport.model_validate_json(out)
+    report = ValidateReport.model_validate_json(out)
     assert report.path == path
-    assert [(p.line, p.code) for p in report.problems] == [(1, "no-assistant")]
+    assert [(p.line, p.code) for p in report.problems] == [(2, "no-assistant")]
     assert report.summary.epochs == 4
+
+
+# (name, lines, the expected (line, column, end column) of each problem, all 1-based)
+PLACES = [
+    ("second line, at its list", [GOOD, NO_ASSISTANT], [(2, 14, 49)]),
+    ("first line, whole", ["[1]"], [(1, 1, 4)]),
+    ("after a blank line", ["", '{"messages": ['], [(2, 15, 15)]),
+    (
+        "an astral character counts two",
+        [
+            '{"messages": [{"role": "user", "content": "😀"},'
+            ' {"role": "assistant", "content": "ok"}], "x": 1}'
+        ],
+        [(1, 91, 94)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("lines", "places"), [case[1:] for case in PLACES], ids=[case[0] for case in PLACES]
+)
+def test_json_lines_and_columns_are_one_based_like_the_text(
+    lines: list[str],
+    places: list[tuple[int, int, int]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = dataset(tmp_path, *lines)
+    validate(path, "--format", "json")
+    report = ValidateReport.model_validate_json(capsys.readouterr().out)
+    assert [(p.line, p.column, p.end_column) for p in report.problems] == places
+    validate(path)
+    text = capsys.readouterr().out.splitlines()
+    assert [line.split(": ")[0] for line in text[: len(places)]] == [
+        f"{path}:{line}:{column}" for line, column, _ in places
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "training", "epochs", "length"),
+    [
+        (
+            [],
+            "(3 epochs)",
+            "3 (the default; --epochs sets it)",
+            "16,384 tokens (the default; --max-sequence-tokens sets it)",
+        ),
+        (
+            ["--epochs", "1", "--max-sequence-tokens", "512"],
+            "(1 epoch)",
+            "1 (from --epochs)",
+            "512 tokens (from --max-sequence-tokens)",
+        ),
+    ],
+    ids=["defaults", "flags"],
+)
+def test_text_summary_says_what_it_assumed_and_where_from(
+    argv: list[str],
+    training: str,
+    epochs: str,
+    length: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert validate(dataset(tmp_path, GOOD), *argv) == 0
+    summary = {line[:21].strip(): line[21:] for line in capsys.readouterr().out.splitlines()[1:]}
+    assert summary["training tokens"].endswith(training)
+    assert summary["epochs"] == epochs
+    assert summary["maximum length"] == length
+
+
+@pytest.mark.parametrize(
+    ("argv", "sources"),
+    [([], ("default", "default")), (["--epochs", "3"], ("flag", "default"))],
+    ids=["defaults", "a flag equal to the default"],
+)
+def test_json_summary_says_where_its_assumptions_come_from(
+    argv: list[str],
+    sources: tuple[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    validate(dataset(tmp_path, GOOD), "--format", "json", *argv)
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert (summary["epochsSource"], summary["maxSequenceTokensSource"]) == sources
 
 
 def test_model_chooses_the_tokenizer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = dataset(tmp_path, GOOD)
     assert validate(path, "--format", "json", "--model", "gpt-4") == 0
-    summary = DatasetReport.model_validate_json(capsys.readouterr().out).summary
+    summary = ValidateReport.model_validate_json(capsys.readouterr().out).summary
     cl100k = get_encoding("cl100k_base")
 
     def tokens(text: str) -> int:

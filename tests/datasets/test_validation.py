@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from server.core.datasets.validation import (
+    DEFAULT_EPOCHS,
+    DEFAULT_MAX_PROBLEMS,
+    DEFAULT_MAX_SEQUENCE_TOKENS,
     GUIDANCE_SMALL,
     GUIDANCE_TOO_FEW,
     GUIDANCE_WORKABLE,
@@ -20,7 +23,7 @@ from server.core.datasets.validation import (
     validate_dataset,
 )
 from server.core.encodings import get_encoding
-from shared_schemas.datasets import DatasetReport
+from shared_schemas.datasets import DatasetReport, ValueSource
 
 
 def words(text: str) -> int:
@@ -35,10 +38,19 @@ def o200k(text: str) -> int:
 def validate(
     lines: list[str] | list[bytes],
     count: Callable[[str], int] = words,
-    **options: int,
+    *,
+    max_sequence_tokens: int = DEFAULT_MAX_SEQUENCE_TOKENS,
+    epochs: int = DEFAULT_EPOCHS,
+    max_problems: int = DEFAULT_MAX_PROBLEMS,
 ) -> DatasetReport:
     raw = [line.encode() if isinstance(line, str) else line for line in lines]
-    return validate_dataset(raw, ValidationOptions(count_tokens=count, **options))
+    options = ValidationOptions(
+        count_tokens=count,
+        max_sequence_tokens=max_sequence_tokens,
+        epochs=epochs,
+        max_problems=max_problems,
+    )
+    return validate_dataset(raw, options)
 
 
 def utf16(text: str) -> int:
@@ -189,8 +201,82 @@ CASES = [
     ),
     (
         "empty assistant",
-        f'{{"messages": [{U}, {{"role": "assistant", "content": ⟦" "⟧}}]}}',
+        f'{{"messages": [{U}, {{"role": "assistant", "content": ⟦""⟧}}]}}',
         "empty-assistant",
+        "error",
+    ),
+    (
+        "whitespace-only assistant",
+        f'{{"messages": [{U}, {{"role": "assistant", "content": ⟦" \\n\\t"⟧}}]}}',
+        "empty-assistant",
+        "error",
+    ),
+    (
+        "whitespace-only user content",
+        f'{{"messages": [{{"role": "user", "content": ⟦"  "⟧}}, {A}]}}',
+        "blank-content",
+        "warning",
+    ),
+    (
+        "whitespace-only system parts",
+        '{"messages": [{"role": "system", "content": ⟦[{"type": "text", "text": " "}]⟧},'
+        f" {U}, {A}]}}",
+        "blank-content",
+        "warning",
+    ),
+    (
+        "name a number",
+        f'{{"messages": [{{"role": "user", "name": ⟦42⟧, "content": "hi"}}, {A}]}}',
+        "name-format",
+        "error",
+    ),
+    (
+        "name null",
+        f'{{"messages": [{{"role": "user", "name": ⟦null⟧, "content": "hi"}}, {A}]}}',
+        "name-format",
+        "error",
+    ),
+    (
+        "name with a space",
+        f'{{"messages": [{{"role": "user", "name": ⟦"Ann Lee"⟧, "content": "hi"}}, {A}]}}',
+        "name-format",
+        "error",
+    ),
+    (
+        "name over 64 characters",
+        f'{{"messages": [{{"role": "user", "name": ⟦"{"a" * 65}"⟧, "content": "hi"}}, {A}]}}',
+        "name-format",
+        "error",
+    ),
+    (
+        "empty name",
+        f'{{"messages": [{U}, {{"role": "assistant", "name": ⟦""⟧, "content": "ok"}}]}}',
+        "name-format",
+        "error",
+    ),
+    (
+        "name ending in a newline",
+        f'{{"messages": [{{"role": "user", "name": ⟦"ann\\n"⟧, "content": "hi"}}, {A}]}}',
+        "name-format",
+        "error",
+    ),
+    (
+        "last message from the user",
+        f'{{"messages": [{U}, {A}, ⟦{U}⟧]}}',
+        "last-not-assistant",
+        "warning",
+    ),
+    (
+        "last message from a tool",
+        f'{{"messages": [{U}, {TOOL_TURN}, ⟦{{"role": "tool", "tool_call_id": "c1",'
+        ' "content": "3"}⟧]}',
+        "last-not-assistant",
+        "warning",
+    ),
+    (
+        "unknown record key",
+        f'{{"messages": [{U}, {A}], ⟦"metadata"⟧: {{"id": 7}}}}',
+        "unknown-record-key",
         "warning",
     ),
     ("missing comma", f'{{"messages": [{U} ⟦{{⟧"role": "assistant"}}]}}', "json-syntax", "error"),
@@ -337,8 +423,8 @@ def test_problems_beyond_the_cap_are_counted_not_kept() -> None:
     lines = [record(message("user", f"question {n}")) for n in range(8)]
     report = validate([*lines, lines[0]], max_problems=5)
     assert [(p.line, p.code) for p in report.problems] == [(n, "no-assistant") for n in range(5)]
-    # Counted whether kept or not: 9 errors, and the last line is a duplicate too.
-    assert (report.omitted_problems, report.error_count, report.warning_count) == (5, 9, 1)
+    # Counted whether kept or not: 9 errors (the last line's copy is an error, not a duplicate).
+    assert (report.omitted_problems, report.error_count, report.warning_count) == (4, 9, 0)
 
 
 def test_no_problems_kept_with_a_cap_of_zero_but_all_counted() -> None:
@@ -359,6 +445,33 @@ def test_duplicates_point_at_the_first_line_whatever_the_spacing_and_key_order()
     ]
     # Trainers would train on each copy: duplicates still count as examples.
     assert report.summary.examples == 4
+
+
+def test_records_with_errors_are_not_reported_as_duplicates_of_each_other() -> None:
+    report = validate([BAD_LINE, GOOD_LINE, BAD_LINE, BAD_LINE])
+    assert [(p.line, p.code) for p in report.problems] == [
+        (0, "no-assistant"),
+        (2, "no-assistant"),
+        (3, "no-assistant"),
+    ]
+    assert report.warning_count == 0
+
+
+def test_records_with_only_warnings_are_still_reported_as_duplicates() -> None:
+    ends_with_user = f'{{"messages": [{U}, {A}, {U}]}}'
+    report = validate([ends_with_user, ends_with_user])
+    assert [(p.line, p.code) for p in report.problems] == [
+        (0, "last-not-assistant"),
+        (1, "last-not-assistant"),
+        (1, "duplicate"),
+    ]
+
+
+def test_a_record_with_many_unknown_keys_is_still_an_example() -> None:
+    line = f'{{"messages": [{U}, {A}], "id": 1, "source": "crm"}}'
+    report = validate([line])
+    assert [p.code for p in report.problems] == ["unknown-record-key", "unknown-record-key"]
+    assert (report.error_count, report.summary.examples) == (0, 1)
 
 
 # --- Summary ------------------------------------------------------------------------------------
@@ -411,6 +524,29 @@ def test_summary_of_a_small_dataset() -> None:
     assert summary.too_long == 2
     assert summary.estimated_training_tokens == 2 * (20 + 16 + 13 + 20)
     assert [p.code for p in report.problems] == ["too-long", "too-long", "no-assistant"]
+
+
+def test_summary_assumes_the_defaults_and_says_so() -> None:
+    summary = validate([GOOD_LINE]).summary
+    assert (summary.epochs, summary.epochs_source) == (DEFAULT_EPOCHS, "default")
+    assert (summary.max_sequence_tokens, summary.max_sequence_tokens_source) == (
+        DEFAULT_MAX_SEQUENCE_TOKENS,
+        "default",
+    )
+
+
+@pytest.mark.parametrize("source", ["flag", "setting", "default"])
+def test_summary_says_where_its_assumptions_come_from(source: ValueSource) -> None:
+    options = ValidationOptions(
+        count_tokens=words,
+        epochs=1,
+        epochs_source=source,
+        max_sequence_tokens=99,
+        max_sequence_tokens_source=source,
+    )
+    summary = validate_dataset([GOOD_LINE.encode()], options).summary
+    assert (summary.epochs, summary.epochs_source) == (1, source)
+    assert (summary.max_sequence_tokens, summary.max_sequence_tokens_source) == (99, source)
 
 
 def test_tokens_follow_the_cookbook_estimate_with_a_real_tokenizer() -> None:

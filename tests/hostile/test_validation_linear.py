@@ -17,7 +17,7 @@ from server.core.datasets.validation import (
     ValidationOptions,
     validate_dataset,
 )
-from shared_schemas.datasets import DatasetReport
+from shared_schemas.datasets import DatasetReport, ValidateReport
 
 USER = {"role": "user", "content": "What is the capital of France?"}
 ANSWER = {"role": "assistant", "content": "Paris."}
@@ -96,6 +96,7 @@ def test_the_cli_reports_the_deep_line_without_a_traceback(
     parser = argparse.ArgumentParser(prog="promptweight")
     add_validate_command(parser.add_subparsers(dest="command", required=True))
     status = run_validate(parser.parse_args(["validate", "--format", "json", str(path)]))
-    report = DatasetReport.model_validate_json(capsys.readouterr().out)
+    report = ValidateReport.model_validate_json(capsys.readouterr().out)
     assert status == 1
-    assert [(p.code, p.line) for p in report.problems] == [("too-deep", 1), ("unknown-key", 2)]
+    # The CLI's lines are 1-based, like its text output.
+    assert [(p.code, p.line) for p in report.problems] == [("too-deep", 2), ("unknown-key", 3)]

@@ -49,6 +49,7 @@ export interface PromptweightProtocol {
   TrainingRunsParams?: TrainingRunsParams;
   TryAdapterParams?: TryAdapterParams;
   TryAdapterResult?: TryAdapterResult;
+  ValidateReport?: ValidateReport;
 }
 /**
  * Request `promptweight/advice`: the advice of an open prompt.
@@ -483,7 +484,7 @@ export interface CreateTrainingConfigResult {
   written: boolean;
 }
 /**
- * The whole output of `promptweight validate --format json`.
+ * The validator's report; positions are LSP's (0-based), as the editor uses them.
  */
 export interface DatasetReport {
   /**
@@ -506,13 +507,17 @@ export interface DatasetReport {
   warningCount: number;
 }
 /**
- * One problem on one line of a `.jsonl` dataset; columns are UTF-16 code units.
+ * One problem on one line of a `.jsonl` dataset, as an LSP position: 0-based line, columns
+ * in UTF-16 code units from 0, the end exclusive.
  */
 export interface DatasetProblem {
   /**
    * Stable identifier of the kind of problem.
    */
   code: string;
+  /**
+   * 0-based UTF-16 column just past the last one.
+   */
   endCharacter: number;
   /**
    * 0-based line of the file.
@@ -520,6 +525,9 @@ export interface DatasetProblem {
   line: number;
   message: string;
   severity: "error" | "warning" | "information" | "hint";
+  /**
+   * 0-based UTF-16 column of the first character.
+   */
   startCharacter: number;
 }
 /**
@@ -534,7 +542,14 @@ export interface DatasetSummary {
    * Tokens of the assistant messages trained on (weight 0 excluded).
    */
   assistantTokensTotal: number;
+  /**
+   * The epochs assumed for estimatedTrainingTokens.
+   */
   epochs: number;
+  /**
+   * Where epochs came from: the CLI's --epochs (flag), a setting, or the default.
+   */
+  epochsSource: "flag" | "setting" | "default";
   /**
    * epochs times the examples' tokens, each counted at most maxSequenceTokens.
    */
@@ -551,7 +566,14 @@ export interface DatasetSummary {
    * Whether the number of examples is enough to fine-tune.
    */
   guidance: string;
+  /**
+   * The maximum example length assumed, in tokens.
+   */
   maxSequenceTokens: number;
+  /**
+   * Where maxSequenceTokens came from: the CLI's --max-sequence-tokens (flag), the promptweight.maxSequenceTokens setting (setting), or the default.
+   */
+  maxSequenceTokensSource: "flag" | "setting" | "default";
   /**
    * Examples without a system (or developer) message.
    */
@@ -1667,6 +1689,52 @@ export interface AdapterTrial {
   promptTokens: number;
   runDir: string;
   seconds: number;
+}
+/**
+ * The whole output of `promptweight validate --format json`: lines and columns 1-based.
+ */
+export interface ValidateReport {
+  /**
+   * Error-severity problems, omitted ones included.
+   */
+  errorCount: number;
+  /**
+   * Problems found beyond maxProblems.
+   */
+  omittedProblems: number;
+  path: string | null;
+  /**
+   * In line order, at most maxProblems.
+   */
+  problems: ValidateProblem[];
+  summary: DatasetSummary;
+  /**
+   * Warnings, omitted ones included.
+   */
+  warningCount: number;
+}
+/**
+ * One problem on one line of a `.jsonl` dataset, counted from 1 as in the text output.
+ */
+export interface ValidateProblem {
+  /**
+   * Stable identifier of the kind of problem.
+   */
+  code: string;
+  /**
+   * 1-based column of the problem's first character, in UTF-16 code units.
+   */
+  column: number;
+  /**
+   * 1-based column just past the problem's last character (exclusive), in UTF-16 code units; equal to column for an empty span, such as the end of a cut-off line.
+   */
+  endColumn: number;
+  /**
+   * 1-based line of the file.
+   */
+  line: number;
+  message: string;
+  severity: "error" | "warning" | "information" | "hint";
 }
 
 /** Every custom method, from shared_schemas/methods.py. */

@@ -2,8 +2,9 @@
 
 The format is OpenAI chat fine-tuning, which is also Hugging Face's conversational format: one
 JSON object per line with a `messages` list. The checks are every format error of the OpenAI
-cookbook's data checker, plus tool calls, weights, duplicates, empty replies, JSON syntax, UTF-8
-and sequence length; the summary is the cookbook's (example sizes, missing roles, billed
+cookbook's data checker, plus tool calls, weights, names, duplicates, empty or blank contents,
+a last turn that is not the assistant's, unknown record keys, JSON syntax, UTF-8 and sequence
+length; the summary is the cookbook's (example sizes, missing roles, billed
 tokens) with guidance on whether there are enough examples.
 
 Lines arrive as raw bytes, so a file of any size streams through: each line is decoded and
@@ -35,6 +36,7 @@ from shared_schemas.datasets import (
     DatasetReport,
     DatasetSummary,
     TokenDistribution,
+    ValueSource,
 )
 from shared_schemas.messages import Severity
 
@@ -55,9 +57,16 @@ MESSAGE_KEYS = (
     "tool_call_id",
     "refusal",
 )
+# The keys of a record that OpenAI's chat fine-tuning reads.
+RECORD_KEYS = ("messages", "tools", "functions", "parallel_tool_calls")
 _ROLES = frozenset(ROLES)
+_RECORD_KEYS = frozenset(RECORD_KEYS)
+_ALLOWED_RECORD_KEYS = ", ".join(RECORD_KEYS)
 _MESSAGE_KEYS = frozenset(MESSAGE_KEYS)
 _ALLOWED_KEYS = ", ".join(MESSAGE_KEYS)
+# OpenAI's rule for a participant's (and a function's) name; a number or a space is refused.
+_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+_NAME_RULE = "1 to 64 letters, digits, `_` or `-`"
 _SYSTEM_ROLES = frozenset({"system", "developer"})  # developer replaces system in newer models
 # What an assistant message produces, and so what training on it teaches.
 _ASSISTANT_OUTPUT_KEYS = frozenset({"content", "tool_calls", "function_call", "refusal"})
@@ -87,6 +96,9 @@ class ValidationOptions:
     epochs: int = DEFAULT_EPOCHS
     max_problems: int = DEFAULT_MAX_PROBLEMS
     max_line_problems: int = DEFAULT_MAX_LINE_PROBLEMS
+    # Where the two assumptions came from, so that the summary can say how to change them.
+    max_sequence_tokens_source: ValueSource = "default"
+    epochs_source: ValueSource = "default"
 
 
 def size_guidance(examples: int) -> str:
@@ -130,9 +142,19 @@ def record_findings(record: dict[str, Any]) -> list[Finding]:
     if not isinstance(messages, list):
         message = f"`messages` must be a list of messages, not {json_kind(messages)}"
         return [Finding("messages-type", message, ("messages",))]
-    if not messages:
-        return [Finding("empty-messages", "`messages` is empty", ("messages",))]
     findings: list[Finding] = []
+    for key in record:
+        if key not in _RECORD_KEYS:
+            # A warning: often it is metadata kept beside the example, sometimes a misspelt
+            # `tools`; either way it never reaches the model.
+            text = (
+                f"the record has an unrecognised key {_shown(key)}, not read for training"
+                f" (known: {_ALLOWED_RECORD_KEYS})"
+            )
+            findings.append(Finding("unknown-record-key", text, (key,), "warning", on_key=True))
+    if not messages:
+        findings.append(Finding("empty-messages", "`messages` is empty", ("messages",)))
+        return findings
     tool_call_ids: set[str] = set()
     has_assistant = False
     for index, message in enumerate(messages):
@@ -147,7 +169,23 @@ def record_findings(record: dict[str, Any]) -> list[Finding]:
     if not has_assistant:
         text = "the record has no assistant message: nothing to train on"
         findings.append(Finding("no-assistant", text, ("messages",)))
+    else:
+        _check_last_turn(messages, findings)
     return findings
+
+
+def _check_last_turn(messages: list[Any], out: list[Finding]) -> None:
+    last = messages[-1]
+    role = last.get("role") if isinstance(last, dict) else None
+    if isinstance(role, str) and role in _ROLES and role != "assistant":
+        # Only assistant turns are trained on, so a turn after the last of them is read and
+        # billed but teaches nothing.
+        index = len(messages) - 1
+        text = (
+            f"the record ends with messages[{index}] ({role}), not an assistant message:"
+            " that turn teaches nothing"
+        )
+        out.append(Finding("last-not-assistant", text, ("messages", index), "warning"))
 
 
 def _check_message(
@@ -165,6 +203,8 @@ def _check_message(
     elif not isinstance(role, str) or role not in _ROLES:
         text = f"{name} has an unrecognised role {_shown(role)} (one of: {', '.join(ROLES)})"
         findings.append(Finding("unknown-role", text, (*at, "role")))
+    if "name" in message:
+        _check_name(message["name"], at, name, findings)
     _check_content(message, role, at, name, findings)
     if "tool_calls" in message:
         _check_tool_calls(message["tool_calls"], role, at, name, tool_call_ids, findings)
@@ -172,6 +212,16 @@ def _check_message(
         _check_tool_answer(message, at, name, tool_call_ids, findings)
     if "weight" in message:
         _check_weight(message["weight"], role, at, name, findings)
+
+
+def _check_name(value: object, at: tuple[PathStep, ...], name: str, out: list[Finding]) -> None:
+    if isinstance(value, str):
+        if _NAME.fullmatch(value):
+            return
+        text = f"{name} `name` {_shown(value)} must be {_NAME_RULE}"
+    else:
+        text = f"{name} `name` must be a string of {_NAME_RULE}, not {json_kind(value)}"
+    out.append(Finding("name-format", text, (*at, "name")))
 
 
 def _check_content(
@@ -197,13 +247,21 @@ def _check_content(
         why = f"must be a string or a list of text parts, not {json_kind(content)}"
         out.append(Finding("content-type", f"{name} `content` {why}", (*at, "content")))
         return
+    where = (*at, "content")
     if role == "assistant":
         if not text.strip() and not calls:
-            why = "is empty: the example teaches an empty reply"
-            finding = Finding("empty-assistant", f"{described} {why}", (*at, "content"), "warning")
-            out.append(finding)
-    elif not text and role != "tool":
-        out.append(Finding("missing-content", f"{described} has empty `content`", (*at, "content")))
+            # Blank or empty alike, the reply trained on is nothing, which the model learns.
+            said = "is empty" if not text else "is only whitespace"
+            why = f"{said}: the example teaches an empty reply"
+            out.append(Finding("empty-assistant", f"{described} {why}", where))
+    elif role == "tool":
+        return  # a tool may well answer nothing
+    elif not text:
+        out.append(Finding("missing-content", f"{described} has empty `content`", where))
+    elif not text.strip():
+        # A warning, not an error: a blank turn is valid input, but rarely what was meant.
+        why = "is only whitespace: the model reads a blank turn"
+        out.append(Finding("blank-content", f"{described} `content` {why}", where, "warning"))
 
 
 def _parts_text(
@@ -415,7 +473,9 @@ class _Tally:
             missing_user=self.missing_user,
             too_long=self.too_long,
             max_sequence_tokens=limit,
+            max_sequence_tokens_source=options.max_sequence_tokens_source,
             epochs=options.epochs,
+            epochs_source=options.epochs_source,
             estimated_training_tokens=options.epochs * trained,
             guidance=size_guidance(examples),
         )
@@ -640,9 +700,10 @@ class _Validator:
         findings = record_findings(record)
         for finding in findings:
             problems.add(number, text, finding)
-        self._check_duplicate(number, text, record)
         if any(finding.severity == "error" for finding in findings):
+            # Not an example: a trainer refuses it, copies or not, so only its errors matter.
             return
+        self._check_duplicate(number, text, record)
         tokens = self.example_tokens(record)
         self.tally.add(tokens)
         limit = self.options.max_sequence_tokens
