@@ -24,7 +24,7 @@ from server.core.prompt_analysis import (
     AnalysisSettings,
     analyse_prompt,
 )
-from server.core.prompt_files import FoundFile, find_prompt_files, read_found
+from server.core.prompt_files import FoundFile, find_prompt_files, is_prompt_file, read_found
 from server.core.prompt_model import LineIndex, Problem, Span
 from server.core.prompt_parser import detect_format
 from server.core.safe_files import FileTooLargeError
@@ -34,6 +34,10 @@ from shared_schemas import (
 )
 
 EXIT_OK, EXIT_FILE_ERRORS, EXIT_USAGE = 0, 1, 2
+NOT_CHAT_CODE = "not-chat"
+NOT_CHAT_MESSAGE = (
+    "a chat file holds a list of {role, content} messages, or an object whose `messages` is one"
+)
 
 
 def unread(path: Path, settings: AnalysisSettings, code: str, message: str) -> CheckedFile:
@@ -58,11 +62,17 @@ def check_file(
     source = decode_source(raw)
     read = partials_beside(path, max_characters)
     analysis = analyse_prompt(path.name, source.text, settings, read)
-    if analysis.document is None and analysis.skipped is None:
-        return SkippedFile(
-            path=str(path), reason=f"not a prompt: {analysis.format} without messages"
-        )
     extra = []
+    if analysis.document is None and analysis.skipped is None:
+        if not is_prompt_file(path):
+            # `check DIR` only finds prompt-named files; any other JSON or YAML named on the
+            # command line may well be configuration, and is left alone.
+            return SkippedFile(
+                path=str(path), reason=f"not a prompt: {analysis.format} without messages"
+            )
+        # The name says chat (`.chat.json`): a file that holds no messages is a broken
+        # prompt, and a CI run must fail on it rather than pass it over.
+        extra.append(Problem("error", NOT_CHAT_CODE, NOT_CHAT_MESSAGE, Span(0, 0)))
     if source.first_invalid is not None and analysis.skipped is None:
         index = LineIndex(source.text)
         at = index.offset(*source.first_invalid)

@@ -107,13 +107,6 @@ def test_folder_is_searched_for_prompt_files_only(tmp_path: Path) -> None:
     assert names == ["deep/y.prompt.md", "deep/z.chat.yaml", "x.prompty"]
 
 
-def test_json_or_yaml_that_is_not_a_chat_is_skipped_not_an_error(tmp_path: Path) -> None:
-    (tmp_path / "package.chat.json").write_text('{"name": "x", "version": "1.0"}')
-    status, report = check_json(str(tmp_path / "package.chat.json"))
-    assert status == 0 and report.files == []
-    assert [Path(s.path).name for s in report.skipped] == ["package.chat.json"]
-
-
 def test_model_option_selects_the_tokenizer(tmp_path: Path) -> None:
     (tmp_path / "a.prompt").write_text("hello world")
     _, report = check_json("--model", "gpt-4", str(tmp_path / "a.prompt"))
@@ -200,3 +193,47 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path) -> None:
     process.stdout.close()  # as `| head -c 10` does
     assert process.wait(timeout=60) == 1
     assert b"Traceback" not in process.stderr.read()
+
+
+def test_a_folder_piped_to_a_reader_that_is_already_gone_ends_quietly(tmp_path: Path) -> None:
+    # `check --format json DIR | head`: with a small report every write stays buffered, so the
+    # broken pipe shows only at the last flush, after the files were checked.
+    for number in range(3):
+        (tmp_path / f"p{number}.prompty").write_text(f"user:\nhello {number}\n")
+    process = subprocess.Popen(
+        [PROMPTWEIGHT, "check", "--format", "json", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    assert process.wait(timeout=60) == 1
+    assert process.stderr.read() == b""
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("settings.chat.json", '{"temperature": 0.2}'),
+        ("list.chat.json", '[{"input": "hi", "output": "hello"}]'),
+        ("settings.chat.yaml", "temperature: 0.2\n"),
+        ("scalar.chat.yml", "just some text\n"),
+    ],
+)
+def test_a_chat_named_file_without_messages_is_an_error(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    status, report = check_json(str(tmp_path))
+    assert status == 1 and report.skipped == []
+    [file] = report.files
+    assert [(d.severity, d.code) for d in file.diagnostics] == [("error", "not-chat")]
+    assert file.prompt_tokens is None
+
+
+def test_json_or_yaml_not_named_as_chat_without_messages_stays_skipped(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x"}')
+    (tmp_path / "ci.yaml").write_text("on: push\n")
+    status, report = check_json(str(tmp_path / "package.json"), str(tmp_path / "ci.yaml"))
+    assert status == 0 and report.files == []
+    assert [Path(s.path).name for s in report.skipped] == ["package.json", "ci.yaml"]

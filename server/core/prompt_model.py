@@ -93,7 +93,9 @@ class Variable:
 
 @value_object
 class Placeholder:
-    """Runtime content that is not counted as text: `![thread]`, `{{history}}`, `{{media}}`."""
+    """Runtime content that is not counted as text: `![thread]`, `{{history}}`, `{{media}}`,
+    Prompty inputs declared as a `thread`, `image`, `audio` or `file` (that kind), and Jinja
+    loops that write out role markers (`conversation`)."""
 
     kind: str
     span: Span

@@ -1,12 +1,14 @@
 """Template variables and runtime placeholders in prompt text.
 
 Jinja2, Mustache and Handlebars share `{{ name }}`; VS Code prompt files use `${input:name}`,
-`${selection}` and the like. Placeholders (`![thread]`, `{{history}}`, `{{media ...}}`) stand for
+`${selection}` and the like. Placeholders (`![thread]`, `{{history}}`, `{{media ...}}`, inputs
+declared as a thread, image, audio or file, and Jinja loops that write out role markers) stand for
 runtime content and are recorded, not counted as text.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from server.core.prompt_model import Placeholder, Span, Variable
@@ -24,6 +26,21 @@ _HANDLEBARS_KEYWORDS = frozenset(
 )
 # `{{history}}` and `{{media ...}}`, in one pass over the text. Linear as `_CURLY` is.
 _RUNTIME_CONTENT = re.compile(r"\{\{\s*(?:(history)\s*\}\}|media\b[^{}]*\}\})")
+# `{% for m in history %}`: the loop variable. Linear: tried only where `{%` is (the literal
+# start), and the last run `[^%]*` ends at the next `%`, which every later `{%` holds.
+_FOR = re.compile(r"\{%-?\s*for\s+([A-Za-z_]\w*)\s+in\b[^%]*%\}")
+# Linear: literals around two `\s*` runs, each ending at a non-space.
+_ENDFOR = re.compile(r"\{%-?\s*endfor\s*-?%\}")
+# `{{ m.role }}:` or `{{ m['role'] }}:` ending its line: a role marker written at run time (as
+# Prompty's own markers, the colon ends the line; `{{m.role}}: {{m.content}}` is a transcript
+# in the text). Linear as `_CURLY` is: each run ends at a character the next piece must start
+# with or that stops it.
+_ROLE_OUTPUT = re.compile(
+    r"\{\{-?\s*([A-Za-z_]\w*)(?:\.role|\[\s*[\"']role[\"']\s*\])\s*-?\}\}[ \t]*:[ \t]*(?:\r?\n|$)"
+)
+# Inputs whose value is not text: Prompty 2 `kind`s the provider bills (or that are the
+# conversation itself) apart from the prompt's text.
+RUNTIME_INPUT_KINDS = frozenset({"thread", "image", "audio", "file"})
 # Linear: matched once per line, at its start, against that line only.
 _THREAD = re.compile(r"^[ \t]*!\[([A-Za-z_]\w*)\][ \t]*$", re.M)
 # `${name`, `${input:name` or `${input` (a name alone, tried when the first fails): the start
@@ -126,10 +143,56 @@ def _thread_placeholders(text: str, span: Span) -> list[Placeholder]:
     return found
 
 
-def placeholders(text: str, span: Span) -> list[Placeholder]:
+def conversation_loops(text: str, span: Span) -> list[Placeholder]:
+    """`{% for m in history %}{{m.role}}:\n{{m.content}}{% endfor %}`: a loop whose body writes
+    a role marker from its variable is the conversation replayed at run time, not the text of
+    the message it sits in. Loops found are not nested in one another: the search goes on after
+    each one's `{% endfor %}`. `Finder` remembers the next `endfor` and role output, so a text
+    of many unclosed loops stays linear."""
+    found = []
+    finder = Finder(text, span.end)
+    at = span.start
+    while (loop := _FOR.search(text, at, span.end)) is not None:
+        end_start, close = finder.find(_ENDFOR, loop.end())
+        role_start, _ = finder.find(_ROLE_OUTPUT, loop.end())
+        if end_start == -1 or role_start == -1 or role_start > end_start:
+            at = loop.end()
+            continue
+        role = _ROLE_OUTPUT.match(text, role_start, end_start)
+        if role is not None and role.group(1) == loop.group(1):
+            found.append(Placeholder("conversation", Span(loop.start(), close)))
+        at = close
+    return found
+
+
+def declared_placeholders(text: str, span: Span, kinds: dict[str, str]) -> list[Placeholder]:
+    """`{{photo}}` where the file declares `photo` an input of a runtime kind (`kinds`: name to
+    kind, one of `RUNTIME_INPUT_KINDS`)."""
+    if not kinds:
+        return []
+    return [
+        Placeholder(kinds[v.name], v.span) for v in curly_variables(text, span) if v.name in kinds
+    ]
+
+
+def placeholders(
+    text: str, span: Span, input_kinds: dict[str, str] | None = None
+) -> list[Placeholder]:
     found = _thread_placeholders(text, span)
     found += [
         Placeholder("history" if m.group(1) else "media", Span(m.start(), m.end()))
         for m in _RUNTIME_CONTENT.finditer(text, span.start, span.end)
     ]
+    seen = {p.span for p in found}
+    found += [p for p in declared_placeholders(text, span, input_kinds or {}) if p.span not in seen]
+    loops = conversation_loops(text, span)
+    if loops:
+        # What a loop holds goes with it: overlapping placeholders would be cut twice.
+        starts = [loop.span.start for loop in loops]
+
+        def in_loop(p: Placeholder) -> bool:
+            i = bisect.bisect_right(starts, p.span.start) - 1
+            return i >= 0 and p.span.end <= loops[i].span.end
+
+        found = [p for p in found if not in_loop(p)] + loops
     return sorted(found, key=lambda p: p.span.start)

@@ -13,8 +13,15 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from server.core.datasets.dataset_file import existing_keys, inside, keys_of_lines, new_lines
-from server.core.datasets.export import ExportOptions, dataset_records
+from server.core.datasets.dataset_file import (
+    WriteResult,
+    existing_keys,
+    inside,
+    keys_of_lines,
+    new_lines,
+    write_dataset,
+)
+from server.core.datasets.export import ExportOptions, dataset_records, jsonl_line
 from server.core.prompt_files import prompt_stem as prompt_stem
 from server.core.prompt_model import PositionEncoding, PromptDocument, code_units
 
@@ -125,3 +132,17 @@ def _end_of_text(text: str, encoding: PositionEncoding) -> types.Position:
     line = text.count("\n")
     last = text[text.rfind("\n") + 1 :]
     return types.Position(line, code_units(last, encoding))
+
+
+def write_dataset_file(
+    documents: list[PromptDocument], target: Path, options: ExportOptions
+) -> WriteResult:
+    """The export written by the server itself, for an editor that cannot apply an edit that
+    creates a file: the CLI's atomic writer, appending only the records the file lacks (an
+    existing file is never replaced)."""
+    records = []
+    for document in documents:
+        records += dataset_records(document, options)[0]
+    if not records:
+        raise ExportRefused("no few-shot examples to export")
+    return write_dataset(target, [jsonl_line(r) for r in records], "append")

@@ -5,7 +5,9 @@ Editors ask for code actions on every cursor move, so the action is answered fro
 analysis alone: a title and `data` (`ExportActionData`), no edit and no file read. The edit
 (which reads the target dataset to append only new records) is built in `codeAction/resolve`,
 when the user picks the action. A client that cannot resolve an action's `edit` gets it at
-once, as before.
+once, as before. A client that cannot apply `documentChanges` (Neovim 0.7), in which neither
+the file's creation nor a versioned edit can be said, gets the action as the export command,
+which the server carries out by writing the file itself (`dataset_file.write_dataset`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pygls.uris import to_fs_path
 from server.core.datasets.dataset_file import DatasetError, inside
 from server.core.datasets.export import ExportOptions
 from server.core.prompt_analysis import PromptAnalysis
+from server.core.prompt_model import PromptDocument
 from server.core.source_text import decode_source
 from server.lsp.dataset_export import (
     EXPORT_KIND,
@@ -33,6 +36,7 @@ from server.lsp.dataset_export import (
     dataset_edit,
     dataset_target,
     prompt_stem,
+    write_dataset_file,
 )
 from server.lsp.dataset_view import is_dataset
 from server.lsp.server import PromptweightServer, analyse
@@ -74,9 +78,14 @@ async def _analysis_of(ls: PromptweightServer, uri: str) -> PromptAnalysis:
     return analysis
 
 
+def applies_document_changes(ls: PromptweightServer) -> bool:
+    capabilities = ls.client_capabilities
+    return bool(get_capability(capabilities, "workspace.workspace_edit.document_changes", False))
+
+
 def can_create_files(ls: PromptweightServer) -> bool:
     capabilities = ls.client_capabilities
-    if not get_capability(capabilities, "workspace.workspace_edit.document_changes", False):
+    if not applies_document_changes(ls):
         return False
     operations = get_capability(capabilities, "workspace.workspace_edit.resource_operations", [])
     return types.ResourceOperationKind.Create in (operations or [])
@@ -94,11 +103,17 @@ def _in_some_folder(ls: PromptweightServer, target: Path) -> bool:
     return any(root is not None and inside(target, root) for root in roots)
 
 
-async def export_edit(
-    ls: PromptweightServer, uris: list[str], target_uri: str | None
-) -> DatasetEdit:
-    """The dataset edit for prompts `uris` (open or on disk) into `target_uri`, or into
-    `<stem>.train.jsonl` of the first prompt's folder settings."""
+@dataclass(frozen=True)
+class _Export:
+    documents: list[PromptDocument]
+    target: Path
+    options: ExportOptions
+
+
+async def _export_of(ls: PromptweightServer, uris: list[str], target_uri: str | None) -> _Export:
+    """What exporting prompts `uris` (open or on disk) means: their documents, the dataset
+    (`target_uri`, or `<stem>.train.jsonl` of the first prompt's folder settings) and the
+    options."""
     documents = []
     for uri in uris:
         analysis = await _analysis_of(ls, uri)
@@ -114,15 +129,23 @@ async def export_edit(
         raise ExportRefused(f"{first.name} is outside the workspace folders")
     else:
         target = dataset_target(first, folder.options.dataset_folder, folder.root)
-    open_target = ls.workspace.text_documents.get(target.as_uri())
     options = ExportOptions(
         format=folder.options.export_format, system=folder.options.export_system
     )
+    return _Export(documents, target, options)
+
+
+async def export_edit(
+    ls: PromptweightServer, uris: list[str], target_uri: str | None
+) -> DatasetEdit:
+    """The dataset edit for prompts `uris` into `target_uri` or their default dataset."""
+    export = await _export_of(ls, uris, target_uri)
+    open_target = ls.workspace.text_documents.get(export.target.as_uri())
     return await asyncio.to_thread(
         dataset_edit,
-        documents,
-        target,
-        options,
+        export.documents,
+        export.target,
+        export.options,
         open_target.source if open_target else None,
         can_create_files(ls),
         ls.encoding,
@@ -162,6 +185,9 @@ async def code_actions(
     want_fix = bool(candidates) and (not wanted or types.CodeActionKind.QuickFix in wanted)
     if not (want_source or want_fix):
         return []
+    if not applies_document_changes(ls):
+        examples = len(result.analysis.examples)
+        return _command_actions(ls, uri, examples, want_source, candidates if want_fix else [])
     if resolves_edits(ls):
         title = _lazy_title(ls, uri, len(result.analysis.examples))
         edit = None
@@ -189,6 +215,55 @@ async def code_actions(
             )
         )
     return actions
+
+
+def _command_actions(
+    ls: PromptweightServer,
+    uri: str,
+    examples: int,
+    want_source: bool,
+    candidates: list[types.Diagnostic],
+) -> list[types.CodeAction]:
+    """The export as the command, for a client without `documentChanges`. Whether anything is
+    new is found when it runs: answering here from the analysis alone keeps code actions from
+    reading the dataset on every cursor move."""
+    if not ls.trusted:
+        return []  # the command writes files, which Restricted Mode refuses
+    title = _lazy_title(ls, uri, examples)
+    arguments = [ExportDatasetParams(uris=[uri]).to_wire()]
+    command = types.Command(title=title, command=EXPORT_DATASET.name, arguments=arguments)
+    actions = []
+    if want_source:
+        actions.append(types.CodeAction(title=title, kind=EXPORT_KIND, command=command))
+    if candidates:
+        actions.append(
+            types.CodeAction(
+                title=title,
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=candidates,
+                is_preferred=True,
+                command=command,
+            )
+        )
+    return actions
+
+
+async def _write_export(
+    ls: PromptweightServer, uris: list[str], target_uri: str | None
+) -> ExportDatasetResult:
+    try:
+        export = await _export_of(ls, uris, target_uri)
+        written = await asyncio.to_thread(
+            write_dataset_file, export.documents, export.target, export.options
+        )
+    except (ExportRefused, DatasetError, OSError) as why:
+        return ExportDatasetResult(applied=False, message=str(why))
+    name = export.target.name
+    if not written.written:
+        message = f"{name} already holds all {written.skipped} examples"
+        return ExportDatasetResult(applied=False, message=message)
+    message = f"wrote {written.written} new examples to {name}, {written.skipped} already there"
+    return ExportDatasetResult(applied=True, message=message, written=written.written)
 
 
 async def resolve(ls: PromptweightServer, action: types.CodeAction) -> types.CodeAction:
@@ -220,6 +295,9 @@ async def export_command(ls: PromptweightServer, raw: Any) -> dict[str, object]:
         # and can undo, is still offered.
         message = "writing datasets from commands needs a trusted workspace"
         return ExportDatasetResult(applied=False, message=message).to_wire()
+    if not applies_document_changes(ls):
+        # No edit this client can apply creates or versions a file: the server writes it.
+        return (await _write_export(ls, params.uris, params.target)).to_wire()
     try:
         export = await export_edit(ls, params.uris, params.target)
     except (ExportRefused, DatasetError, OSError) as why:

@@ -83,6 +83,42 @@ def folding_ranges(analysis: PromptAnalysis, index: LineIndex) -> list[types.Fol
     return sorted(ranges, key=lambda r: (r.start_line, r.end_line))
 
 
+_HISTORY = (
+    "sent with every call, so it belongs to the budget: leave room for it in the runtime budget "
+    "(`promptweight.budgetTokens`, or `promptweight.budget` in the frontmatter)"
+)
+_BILLED = "the provider bills it by its own rules, not as text, so no count here includes it"
+# What each kind of runtime content is and where its cost goes: none of it is counted as text.
+_PLACEHOLDER_HOVERS = {
+    "thread": f"**conversation history**, supplied at run time: {_HISTORY}",
+    "history": f"**conversation history**, supplied at run time: {_HISTORY}",
+    "conversation": "**conversation history**, written out by this loop at run time (its role "
+    f"markers are the history's, not system text): {_HISTORY}",
+    "image": f"**image**, supplied at run time: {_BILLED} (by its size and detail)",
+    "audio": f"**audio**, supplied at run time: {_BILLED} (by its duration)",
+    "media": f"**media**, supplied at run time: {_BILLED}",
+    "file": f"**file**, supplied at run time: {_BILLED} (as the text or pages it reads)",
+}
+
+
+def _placeholder_hover(
+    analysis: PromptAnalysis, index: LineIndex, offset: int
+) -> types.Hover | None:
+    if analysis.document is None:
+        return None
+    for placeholder in analysis.document.placeholders:
+        span = placeholder.span
+        if span.start > offset:
+            break
+        value = _PLACEHOLDER_HOVERS.get(placeholder.kind)
+        if value is not None and offset <= span.end:
+            return types.Hover(
+                contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value),
+                range=to_range(index, span),
+            )
+    return None
+
+
 def hover(analysis: PromptAnalysis, index: LineIndex, offset: int) -> types.Hover | None:
     exact = analysis.exact
     encoding = analysis.model.counter.name
@@ -100,6 +136,8 @@ def hover(analysis: PromptAnalysis, index: LineIndex, offset: int) -> types.Hove
                 ),
                 range=to_range(index, marker),
             )
+    if (found := _placeholder_hover(analysis, index, offset)) is not None:
+        return found
     for number, e in enumerate(analysis.examples, start=1):
         if e.example.span.start <= offset <= e.example.span.end:
             return types.Hover(

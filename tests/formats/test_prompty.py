@@ -130,3 +130,86 @@ def test_frontmatter_with_undecodable_text_still_parses() -> None:
     document = parse_prompty("---\nname: caf\udce9\n---\nuser:\nHi")
     assert document.metadata.raw == {"name": "caf\ufffd"}
     assert [m.content for m in document.messages] == ["Hi"]
+
+
+# Inputs declared with a kind that is not text: their placeholders are runtime content.
+RUNTIME_INPUTS = [
+    ("inputs:\n  history:\n    kind: thread\n", "{{history}}", "history"),  # once, not twice
+    ("inputs:\n  chat:\n    kind: thread\n", "{{ chat }}", "thread"),
+    ("inputs:\n  photo:\n    kind: image\n", "{{photo}}", "image"),
+    ("inputs:\n  clip:\n    kind: audio\n", "{{clip}}", "audio"),
+    ("inputs:\n  report:\n    kind: file\n", "{{report}}", "file"),
+    ("inputs:\n  - name: photo\n    kind: image\n", "{{photo}}", "image"),
+    ("inputSchema:\n  properties:\n    - name: talk\n      kind: thread\n", "{{talk}}", "thread"),
+]
+
+
+@pytest.mark.parametrize(("frontmatter", "use", "kind"), RUNTIME_INPUTS)
+def test_runtime_inputs_are_placeholders_not_text(frontmatter: str, use: str, kind: str) -> None:
+    document = parse_prompty(f"---\n{frontmatter}---\nsystem:\nLook at {use} now.\nuser:\nHi")
+    assert [p.kind for p in document.placeholders] == [kind]
+    assert document.messages[0].content == "Look at  now."
+
+
+TEXT_INPUTS = [
+    "inputs:\n  name:\n    kind: string\n",
+    "inputs:\n  name: Jane\n",  # Prompty 1: a sample value, not a declaration
+    "inputs:\n  other:\n    kind: image\n",
+]
+
+
+@pytest.mark.parametrize("frontmatter", TEXT_INPUTS)
+def test_text_inputs_stay_counted(frontmatter: str) -> None:
+    document = parse_prompty(f"---\n{frontmatter}---\nsystem:\nHello {{{{name}}}}.")
+    assert document.placeholders == ()
+    assert document.messages[0].content == "Hello {{name}}."
+
+
+# Jinja loops that write out role markers are the conversation, replayed at run time.
+CONVERSATION_LOOPS = [
+    "{% for m in history %}{{m.role}}:\n{{m.content}}{% endfor %}",
+    "{%- for item in chat_history -%}\n{{ item.role }}:\n{{ item.content }}\n{%- endfor %}",
+    "{% for m in history %}\n{{ m['role'] }} :\n{{ m['content'] }}\n{% endfor %}",
+    "{% for m in history %}{{m.role}}:\n{{m.content}} {{media url=m.url}}{% endfor %}",
+]
+
+
+@pytest.mark.parametrize("loop", CONVERSATION_LOOPS)
+def test_conversation_loop_is_not_system_text(loop: str) -> None:
+    text = f"system:\nBe brief.\n{loop}\nuser:\nHi"
+    document = parse_prompty(text)
+    assert roles_and_contents(document) == [("system", "Be brief."), ("user", "Hi")]
+    assert [p.kind for p in document.placeholders] == ["conversation"]
+    (problem,) = document.problems
+    assert (problem.severity, problem.code) == ("information", "runtime-conversation")
+    assert text[problem.span.start : problem.span.end] == loop
+
+
+OTHER_LOOPS = [
+    "{% for d in docs %}{{d.text}}{% endfor %}",  # no role marker: text
+    "{% for d in docs %}{{m.role}}:\n{{d.text}}{% endfor %}",  # the role is not the loop's
+    "{% for m in history %}{{m.role}}:\n{{m.content}}",  # never closed
+    "{% for m in history %}{{m.role}} said {{m.content}}{% endfor %}",  # no colon: no marker
+    # A transcript written into the text: a marker's colon ends its line.
+    "{% for m in history %}\n{{ m.role }}: {{ m.content }}\n{% endfor %}",
+]
+
+
+@pytest.mark.parametrize("loop", OTHER_LOOPS)
+def test_other_loops_stay_counted(loop: str) -> None:
+    document = parse_prompty(f"system:\n{loop}")
+    assert document.placeholders == () and document.problems == ()
+    assert document.messages[0].content == loop
+
+
+RUNTIME_ONLY_MESSAGES = [
+    "---\ninputs:\n  photo:\n    kind: image\n---\nsystem:\nA\nuser:\n{{photo}}",
+    "system:\nA\nuser:\n{{history}}",
+    "system:\nA\nuser:\n![thread]\nassistant:\nB",
+]
+
+
+@pytest.mark.parametrize("text", RUNTIME_ONLY_MESSAGES)
+def test_a_message_of_runtime_content_alone_is_not_empty(text: str) -> None:
+    document = parse_prompty(text)
+    assert document.messages[1].content == "" and document.problems == ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from functools import partial
 from typing import Any
 
@@ -11,12 +12,39 @@ from server.core.formats.role_markers import split_messages
 from server.core.prompt_model import (
     ContentsFound,
     Metadata,
+    Problem,
     PromptDocument,
     PromptFormat,
     Role,
     Span,
 )
-from server.core.template_syntax import curly_variables, placeholders
+from server.core.template_syntax import RUNTIME_INPUT_KINDS, curly_variables, placeholders
+
+# Where the conversation goes at run time: the budget a user sets aside for runtime content.
+RUNTIME_CONVERSATION = (
+    "runtime conversation: this loop writes out the chat history when the prompt runs, so its "
+    "role markers are the history's, not system text; it is not counted here (leave room for "
+    "it in the runtime budget: `promptweight.budgetTokens`, or `promptweight.budget` in the "
+    "frontmatter)"
+)
+
+
+def runtime_inputs(data: dict[str, Any]) -> dict[str, str]:
+    """Inputs whose `kind` is not text (`RUNTIME_INPUT_KINDS`), name to kind: Prompty 2's
+    `inputs:` mapping or list, or `inputSchema.properties` (a list of `name`/`kind` entries)."""
+    found: dict[str, str] = {}
+    for declared in (data.get("inputs"), dig(data, "inputSchema", "properties")):
+        if isinstance(declared, dict):
+            entries = list(declared.items())
+        elif isinstance(declared, list):
+            entries = [(dig(entry, "name"), entry) for entry in declared]
+        else:
+            continue
+        for name, spec in entries:
+            kind = dig(spec, "kind")
+            if isinstance(name, str) and isinstance(kind, str) and kind in RUNTIME_INPUT_KINDS:
+                found[name] = kind
+    return found
 
 
 def prompty_metadata(data: dict[str, Any]) -> Metadata:
@@ -55,7 +83,12 @@ def parse_prompty(
     frontmatter = read_frontmatter(text)
     metadata = prompty_metadata(frontmatter.data)
     body = Span(frontmatter.body_start, len(text))
-    found_placeholders = placeholders(text, body)
+    found_placeholders = placeholders(text, body, runtime_inputs(frontmatter.data))
+    conversation = [
+        Problem("information", "runtime-conversation", RUNTIME_CONVERSATION, p.span)
+        for p in found_placeholders
+        if p.kind == "conversation"
+    ]
     messages, problems = split_messages(
         text,
         body,
@@ -64,6 +97,16 @@ def parse_prompty(
         strict=format == "prompty",
         on_contents=None if on_contents is None else partial(on_contents, metadata),
     )
+    # A message of runtime content alone (`{{photo}}`, `{{history}}`) is not empty.
+    starts = [p.span.start for p in found_placeholders]
+    runtime_only = {
+        m.marker
+        for m in messages
+        if not m.content
+        and bisect.bisect_left(starts, m.content_span.start)
+        < bisect.bisect_left(starts, m.content_span.end)
+    }
+    problems = [p for p in problems if p.code != "empty-message" or p.span not in runtime_only]
     return assemble(
         format=format,
         text=text,
@@ -73,7 +116,7 @@ def parse_prompty(
         messages=messages,
         variables=curly_variables(text, body),
         placeholders=found_placeholders,
-        problems=list(frontmatter.problems) + problems,
+        problems=list(frontmatter.problems) + problems + conversation,
     )
 
 
