@@ -34,10 +34,6 @@ from shared_schemas import (
 )
 
 EXIT_OK, EXIT_FILE_ERRORS, EXIT_USAGE = 0, 1, 2
-NOT_CHAT_CODE = "not-chat"
-NOT_CHAT_MESSAGE = (
-    "a chat file holds a list of {role, content} messages, or an object whose `messages` is one"
-)
 
 
 def unread(path: Path, settings: AnalysisSettings, code: str, message: str) -> CheckedFile:
@@ -63,16 +59,14 @@ def check_file(
     read = partials_beside(path, max_characters)
     analysis = analyse_prompt(path.name, source.text, settings, read)
     extra = []
-    if analysis.document is None and analysis.skipped is None:
-        if not is_prompt_file(path):
-            # `check DIR` only finds prompt-named files; any other JSON or YAML named on the
-            # command line may well be configuration, and is left alone.
-            return SkippedFile(
-                path=str(path), reason=f"not a prompt: {analysis.format} without messages"
-            )
-        # The name says chat (`.chat.json`): a file that holds no messages is a broken
-        # prompt, and a CI run must fail on it rather than pass it over.
-        extra.append(Problem("error", NOT_CHAT_CODE, NOT_CHAT_MESSAGE, Span(0, 0)))
+    # `check DIR` only finds prompt-named files; any other JSON or YAML named on the command
+    # line may well be configuration, and is left alone. One named as a chat (`.chat.json`)
+    # that holds no messages is a broken prompt: the analysis reports it (`not-chat`), and a
+    # CI run fails on it rather than passing it over.
+    if analysis.document is None and analysis.skipped is None and not is_prompt_file(path):
+        return SkippedFile(
+            path=str(path), reason=f"not a prompt: {analysis.format} without messages"
+        )
     if source.first_invalid is not None and analysis.skipped is None:
         index = LineIndex(source.text)
         at = index.offset(*source.first_invalid)

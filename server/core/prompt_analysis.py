@@ -19,6 +19,7 @@ from server.core.economics import (
     usage_from_file,
 )
 from server.core.model_choice import ModelChoice, ModelSettings, choose_model
+from server.core.prompt_files import is_prompt_file
 from server.core.prompt_model import (
     FewShotExample,
     Message,
@@ -51,6 +52,12 @@ class ExampleWeight:
     example: FewShotExample
     input_tokens: int
     output_tokens: int
+
+
+NOT_CHAT_CODE = "not-chat"
+NOT_CHAT_MESSAGE = (
+    "a chat file holds a list of {role, content} messages, or an object whose `messages` is one"
+)
 
 
 @dataclass(frozen=True)
@@ -140,7 +147,13 @@ def analyse_prompt(
 
     document = parse_prompt(file_name, text, read_partial, start_counting)
     if document is None:
-        return PromptAnalysis(format, None, choose_model(None, settings.models), None)
+        # JSON or YAML without messages: configuration, unless its name says it is a chat
+        # (`.chat.json`), which makes it a broken prompt, in the editor and in CI alike.
+        broken = (Problem("error", NOT_CHAT_CODE, NOT_CHAT_MESSAGE, Span(0, 0)),)
+        problems = broken if is_prompt_file(file_name) else ()
+        return PromptAnalysis(
+            format, None, choose_model(None, settings.models), None, usage_problems=problems
+        )
     # `parse_prompt` announces the contents exactly once for every document it returns.
     [(model, pending)] = counting
     counter = model.counter
@@ -207,7 +220,7 @@ def analysis_problems(analysis: PromptAnalysis) -> list[Problem]:
         reason = f"not counted: {analysis.skipped.reason}"
         return [Problem("error", analysis.skipped.code, reason, Span(0, 0))]
     if analysis.document is None:
-        return []
+        return list(analysis.usage_problems)
     at = _top(analysis.document)
     problems = list(analysis.document.problems) + list(analysis.usage_problems)
     counter_note = analysis.model.counter.note

@@ -139,9 +139,13 @@ async def test_fixing_the_problem_clears_its_diagnostic(client: PromptClient) ->
     assert list(client.lsp.diagnostics[URI]) == []
 
 
-async def test_non_prompt_json_is_left_alone(client: PromptClient) -> None:
+async def test_a_chat_named_file_without_messages_is_not_counted_and_is_an_error(
+    client: PromptClient,
+) -> None:
     uri = "file:///work/package.chat.json"
     client.open(uri, '{"name": "not a chat", "version": "1.0.0"}')
     stats = await client.stats(uri)
     assert (stats.format, stats.prompt_tokens) == (None, None)
-    assert await diagnostics_for(client, uri) == []
+    [diagnostic] = await diagnostics_for(client, uri)
+    assert (diagnostic.code, diagnostic.range.start.line) == ("not-chat", 0)
+    assert diagnostic.severity == types.DiagnosticSeverity.Error
