@@ -96,7 +96,10 @@ class SplicingTextDocument(TextDocument):
                 if span.end.line < len(lines)
                 else len(source)
             )
-        if end < start:  # a range the protocol does not allow: do whatever pygls does
+        inverted = (span.end.line, span.end.character) < (span.start.line, span.start.character)
+        # A range the protocol does not allow (an end before its start, even one that meets
+        # its start once columns are clamped): do whatever pygls does.
+        if end < start or inverted:
             self._starts = None
             super()._apply_incremental_change(change)
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
@@ -52,6 +53,24 @@ def test_edits_land_where_pygls_puts_them(
     splicing = SplicingTextDocument(URI, text, version=1, position_codec=codec)
     for start, end, inserted in edits:
         assert edited(splicing, start, end, inserted) == edited(reference, start, end, inserted)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("\na", (1, 0), (0, 1)),  # hypothesis found it: both ends clamp to offset 1
+        ("ab\ncd", (1, 1), (0, 1)),
+        ("ab\ncd", (0, 2), (0, 1)),
+    ],
+)
+def test_an_inverted_range_is_applied_as_pygls_applies_it(
+    text: str, start: tuple[int, int], end: tuple[int, int]
+) -> None:
+    codec = PositionCodec(types.PositionEncodingKind.Utf16)
+    reference = TextDocument(URI, text, version=1, position_codec=codec)
+    splicing = SplicingTextDocument(URI, text, version=1, position_codec=codec)
+    first, last = types.Position(*start), types.Position(*end)
+    assert edited(splicing, first, last, "X") == edited(reference, first, last, "X")
 
 
 @settings(max_examples=300, deadline=None)
