@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import IO
 
 from server.cli_usage import add_usage_arguments, settings_from
-from server.core.advisor.advise import AdviceContext, advise
+from server.core.advisor.advise import AdviceContext, Costing, advise_and_cost
 from server.core.advisor.advisor_settings import AdvisorSettings
-from server.core.advisor.labelled_examples import find_datasets, labelled_examples
 from server.core.partials import partials_beside
-from server.core.prompt_analysis import AnalysisSettings, analyse_prompt
+from server.core.prompt_analysis import AnalysisSettings, PromptAnalysis, analyse_prompt
 from server.core.prompt_files import FoundFile, find_prompt_files, read_found
 from server.core.source_text import decode_source
 from shared_schemas.advice import AdviceReport, FileAdvice
@@ -101,15 +100,16 @@ def run_advise(args: argparse.Namespace) -> int:
         if found.skipped is not None:
             print(f"{found.path}: skipped, {found.skipped}", file=sys.stderr)
             continue
-        advice = _advise_one(found, settings, context)
-        if isinstance(advice, str):
-            print(f"{found.path}: {advice}", file=sys.stderr)
+        advised = _advise_one(found, settings, context)
+        if isinstance(advised, str):
+            print(f"{found.path}: {advised}", file=sys.stderr)
             continue
+        advice, analysis, costing = advised
         if args.format == "text":
             render_text(advice, sys.stdout)
         report.append(advice)
         if args.chart is not None:
-            problem = _chart(found, settings, context, args.chart)
+            problem = _chart(analysis, costing, args.chart)
             if problem is not None:
                 print(f"promptweight: error: {problem}", file=sys.stderr)
                 return EXIT_USAGE
@@ -120,7 +120,7 @@ def run_advise(args: argparse.Namespace) -> int:
 
 def _advise_one(
     found: FoundFile, settings: AnalysisSettings, context: AdviceContext
-) -> FileAdvice | str:
+) -> tuple[FileAdvice, PromptAnalysis, Costing] | str:
     try:
         raw = read_found(found, 4 * settings.max_characters)
     except OSError as error:
@@ -132,21 +132,16 @@ def _advise_one(
     if analysis.document is None:
         reason = analysis.skipped.reason if analysis.skipped else "no messages"
         return f"not advised: {reason}"
-    return advise(found.path, analysis, context)
+    advice, costing = advise_and_cost(found.path, analysis, context)
+    return advice, analysis, costing
 
 
-def _chart(
-    found: FoundFile, settings: AnalysisSettings, context: AdviceContext, out: Path
-) -> str | None:
-    """Draws the chart; what went wrong, or None."""
+def _chart(analysis: PromptAnalysis, costing: Costing, out: Path) -> str | None:
+    """Draws the chart from the report's own analysis and costing; what went wrong, or None."""
     from server.advice_chart import ChartError, write_chart
 
-    text = decode_source(read_found(found, 4 * settings.max_characters)).text
-    analysis = analyse_prompt(found.path.name, text, settings)
-    datasets = find_datasets(found.path, context.dataset_folder, context.workspace_root)
-    _, training_tokens = labelled_examples(analysis, datasets, context.settings)
     try:
-        write_chart(analysis, context.settings, training_tokens, out)
+        write_chart(analysis, costing.settings, costing.training_tokens, out)
     except (ChartError, OSError) as error:
         return str(error)
     sys.stdout.flush()  # the report first, then this note

@@ -33,7 +33,22 @@ class AdviceContext:
     now: datetime | None = None  # tests fix the clock; None: now
 
 
+@dataclass(frozen=True)
+class Costing:
+    """What the advice's costs were worked out from, for a chart that must agree with them:
+    the settings (with a serving speed the proof measured) and the datasets' training tokens."""
+
+    settings: AdvisorSettings
+    training_tokens: int | None
+
+
 def advise(path: Path, analysis: PromptAnalysis, context: AdviceContext) -> FileAdvice:
+    return advise_and_cost(path, analysis, context)[0]
+
+
+def advise_and_cost(
+    path: Path, analysis: PromptAnalysis, context: AdviceContext
+) -> tuple[FileAdvice, Costing]:
     settings = context.settings
     proof, unproven = read_proof(path, context.workspace_root, context.dataset_folder)
     if proof is not None and proof.serving_tokens_per_second:
@@ -60,9 +75,10 @@ def advise(path: Path, analysis: PromptAnalysis, context: AdviceContext) -> File
         reasons.append(_proof_reason(proof))
     if unproven:
         not_measured.append(unproven)
-    return advice.model_copy(
+    found = advice.model_copy(
         update={"proof": proof, "reasons": reasons, "not_measured": not_measured}
     )
+    return found, Costing(settings, training_tokens)
 
 
 def _proof_reason(proof: Proof) -> str:
