@@ -23,42 +23,15 @@ from server.core.training.evaluation import (
     same_answer,
 )
 from shared_schemas.evaluation import EvalReport
+from tests.training.test_training_runs import PROMPT
 
 pytest.importorskip("peft")
 pytest.importorskip("bitsandbytes")
 
 PROMPTWEIGHT = str(Path(sys.executable).parent / "promptweight")
 SYSTEM = "Classify the support ticket as network, hardware, billing or other. Answer with one word."
-CHAT_PAIRS = f"""system:
-{SYSTEM}
-
-user:
-The VPN drops every hour.
-
-assistant:
-network
-
-user:
-The printer is on fire.
-
-assistant:
-hardware
-
-user:
-I was charged twice this month.
-
-assistant:
-billing
-
-user:
-Where is the office?
-
-assistant:
-other
-
-user:
-{{{{ticket}}}}
-"""
+# The prompt the training runs export and train on.
+CHAT_PAIRS = PROMPT
 IN_TEXT = f"""system:
 {SYSTEM}
 
