@@ -89,7 +89,9 @@ test("opening a prompt file shows its token count in the status bar", async () =
 test("the code lens sums up a call", async () => {
   await page.locator(".monaco-editor .view-lines").first().click();
   await page.keyboard.press("Control+Home");
-  const lens = page.locator(".monaco-editor .codelens-decoration", { hasText: "/call" }).first();
+  // Each lens is a link in the line's decoration, beside the advisor's lens; a decoration VS
+  // Code replaced when the advisor's lens resolved may linger hidden, so only a visible one.
+  const lens = page.locator(".monaco-editor .codelens-decoration a:visible", { hasText: "/call" }).first();
   await lens.waitFor({ timeout: 30_000 });
   assert.match(await lens.innerText(), /^[\d,]+ tokens · [\d.]+% of 128k · \$[\d.]+\/call · \$[\d.,]+\/month at 1,000 calls\/day$/);
 });
