@@ -24,6 +24,11 @@ measures, in one run:
    computed tokens that are real, packed against padded batches, on a dataset exported from
    tests/corpus, and the memory pre-flight against real 4-bit models. The GPU comparison,
    bench/train_gpu.py, runs only by hand on a CUDA machine.
+8. packaging: each built .vsix's size against the same package without its wheelhouse
+   (bench/vsix_bench.py), and the real editor's cold start to the first status-bar count
+   against the same editor opening the file without the extension (bench/cold_start.py; it
+   needs the real-editor test's toolchain and build/promptweight.vsix). Alone:
+   `python -m bench.vsix_bench`, `python -m bench.cold_start`.
 
 Speed is reported as ratios against baselines measured in the same run, so the figures compare
 across machines. Results go to `build/bench.json` as
@@ -46,7 +51,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from bench import editor_load, fuzz, hostile_load, hostile_scaling, train_packing
+from bench import (
+    cold_start,
+    editor_load,
+    fuzz,
+    hostile_load,
+    hostile_scaling,
+    train_packing,
+    vsix_bench,
+)
 from bench.lsp_client import REPO, ServerProcess, line_and_column, running_server
 from bench.prompt_fixtures import prompty_of_tokens, token_count
 from bench.results import Result, percentile, table, write_results
@@ -260,6 +273,10 @@ async def measure(quick: bool, log: IO[bytes], say: Callable[[str], None]) -> di
     # 7. Training on this CPU: real tokens against padding, packed and padded; the memory
     # pre-flight against real 4-bit models (skipped without the training libraries).
     train_packing.measure(quick, say, record)
+
+    # 8. What a user downloads, and waits for when the editor starts.
+    vsix_bench.measure(quick, say, record)
+    cold_start.measure(quick, say, record)
     return results
 
 

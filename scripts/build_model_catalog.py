@@ -1,18 +1,27 @@
 """Build `shared_schemas/data/model_catalog.json` from LiteLLM's price table.
 
 LiteLLM (MIT) keeps `model_prices_and_context_window_backup.json`: context windows and per-token
-prices for thousands of model names across hosts. Promptweight ships a small, curated part of it:
-the models below, each with the LiteLLM key its figures come from, the tokenizer that counts it
-(LiteLLM does not say) and the other names users write for it. A curated model missing from the
-data, or without a context window or prices, stops the build with nothing written.
+prices for thousands of model names across hosts. The catalog holds every `mode: chat` entry of
+it that has a context window and both prices, in two kinds:
+
+- Curated models (below): a short name users write (`claude-3-5-sonnet`), the LiteLLM key its
+  figures come from, the tokenizer that counts it (LiteLLM does not say) and other spellings. A
+  curated model missing from the data, or without a context window or prices, stops the build
+  with nothing written.
+- Every other chat entry, under its LiteLLM key (`vertex_ai/gemini-2.5-pro`,
+  `us.anthropic.claude-3-5-sonnet-20240620-v1:0`, `together_ai/meta-llama/...`): its maker and
+  tokenizer are those of the curated model the key resolves to, else the encoding tiktoken's
+  model map gives it (OpenAI's models, exact), else an o200k_base estimate. Its bare name
+  (`kimi-k2-instruct`) becomes an alias of one host's entry: the maker's own API first, then a
+  cloud, then the others by name. See `catalog_table.py`.
 
 Usage: python scripts/build_model_catalog.py LITELLM_JSON OUT_JSON [--models CURATED_JSON]
+    [--litellm-version X.Y.Z] [--snapshot-date YYYY-MM-DD] [--no-kept-figures]
 
-`--models` replaces the list below with a JSON list of objects of the same fields (`id`,
-`provider`, `key`, `tokenizer`, optional `aliases` and `fine_tuned_key`); the tests use it.
-To refresh the snapshot: `pip download --no-deps litellm==VERSION -d DIR`, unzip
-`litellm/model_prices_and_context_window_backup.json` from the wheel, and update
-LITELLM_VERSION and SNAPSHOT_DATE.
+`--models` replaces the curated list below with a JSON list of objects of the same fields
+(`id`, `provider`, `key`, `tokenizer`, optional `aliases` and `fine_tuned_key`); the tests use
+it, with `--no-kept-figures`. To refresh: `make catalog LITELLM_VERSION=x.y.z`, which passes
+the version and today's date, then review the diff (README, "Refreshing the model catalog").
 """
 
 from __future__ import annotations
@@ -20,23 +29,38 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from catalog_table import (
+    ESTIMATE,
+    NEEDED,
+    is_price,
+    is_token_count,
+    listed_cache_minimum,
+    maker_cache_minimum,
+    per_million,
+    price_source,
+    table_entries,
+    with_kept_figures,
+)
 from pydantic import ValidationError
 from tiktoken.model import encoding_name_for_model
 
 from server.core.atomic_files import write_bytes_atomically
+from server.core.model_resolution import normalise
 from shared_schemas.model_catalog import ModelCatalog, ModelEntry
 
+# Defaults of --litellm-version and --snapshot-date (when that wheel was downloaded), which
+# `make catalog` passes.
 LITELLM_VERSION = "1.110.2"
-SNAPSHOT_DATE = "2026-11-28"  # when that wheel was downloaded
-SOURCE = f"LiteLLM model_prices_and_context_window.json from litellm {LITELLM_VERSION} (MIT)"
+SNAPSHOT_DATE = "2026-12-01"
 
-# Anthropic, Google and Mistral's hosted models publish no tokenizer to count with locally.
-ESTIMATE = {"kind": "estimate", "encoding": "o200k_base"}
+
+def source_of(litellm_version: str) -> str:
+    return f"LiteLLM model_prices_and_context_window.json from litellm {litellm_version} (MIT)"
 
 
 def hf(repo: str) -> dict[str, str]:
@@ -151,7 +175,10 @@ CURATED: tuple[Curated, ...] = (
     ),
     anthropic("claude-3-haiku", "claude-3-haiku-20240307", key="vertex_ai/claude-3-haiku@20240307"),
     # Google, priced by the Gemini API (Google AI Studio). LiteLLM 1.110.2 has no Gemini 2.0
-    # or 1.5 entry with a context window any more.
+    # or 1.5 entry with a context window any more: Gemini 2.0's figures are kept by hand
+    # (`catalog_table.KEPT_FIGURES`), as Genkit files still name it; 1.5 was retired in 2025.
+    google("gemini-2.0-flash"),
+    google("gemini-2.0-flash-lite"),
     google("gemini-2.5-pro"),
     google("gemini-2.5-flash"),
     google("gemini-2.5-flash-lite"),
@@ -300,26 +327,6 @@ class BuildError(Exception):
     """The data cannot make the catalog; the message lists every reason."""
 
 
-def per_million(per_token: Any) -> float:
-    # Through Decimal, so 2.5e-06 becomes 2.5 rather than 2.4999999999999996.
-    return float(Decimal(str(per_token)) * 1_000_000)
-
-
-def is_price(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
-
-
-def is_token_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
-NEEDED = {
-    "max_input_tokens": is_token_count,
-    "input_cost_per_token": is_price,
-    "output_cost_per_token": is_price,
-}
-
-
 def figures(data: dict[str, Any], key: str, problems: list[str]) -> dict[str, Any] | None:
     """The LiteLLM entry `key`, if it has a context window and both prices."""
     raw = data.get(key)
@@ -353,31 +360,11 @@ def check_aliases(data: dict[str, Any], model: Curated, raw: dict[str, Any]) -> 
     return problems
 
 
-# The shortest prefix each provider caches, for models whose LiteLLM entry has no
-# `prompt_cache_min_tokens` (LiteLLM 1.110.2 gives it for most Claude models and a few Gemini
-# ones, never for OpenAI's). From the providers' prompt-caching guides as of late 2026: OpenAI
-# (and Azure OpenAI) cache from 1,024 tokens; Anthropic from 1,024 on its older models, more on
-# some newer ones, which LiteLLM lists; Gemini 2.5 from 2,048 and Gemini 3 from 4,096. Other
-# hosts do not document one, so the catalog says it is unknown rather than guess.
-OPENAI_CACHE_MINIMUM = 1024
-ANTHROPIC_CACHE_MINIMUM = 1024
-GEMINI_CACHE_MINIMUMS = (("gemini-2.5", 2048), ("gemini-3", 4096))
-
-
 def cache_minimum(model: Curated, raw: dict[str, Any]) -> int | None:
-    """The model's minimum cacheable prefix: LiteLLM's figure, else its provider's default."""
-    listed: Any = raw.get("prompt_cache_min_tokens")
-    if is_token_count(listed):
-        return int(listed)
-    if model.provider == "openai":
-        return OPENAI_CACHE_MINIMUM
-    if model.provider == "anthropic":
-        return ANTHROPIC_CACHE_MINIMUM
-    if model.provider == "google":
-        for prefix, minimum in GEMINI_CACHE_MINIMUMS:
-            if model.id.startswith(prefix):
-                return minimum
-    return None
+    """The model's minimum cacheable prefix: LiteLLM's figure, else its maker's documented one
+    (a curated model is priced where its maker's caching applies)."""
+    listed = listed_cache_minimum(raw)
+    return listed if listed is not None else maker_cache_minimum(model.provider, model.id)
 
 
 def check_tiktoken_encoding(model: Curated) -> list[str]:
@@ -408,7 +395,14 @@ def entry_for(data: dict[str, Any], model: Curated, problems: list[str]) -> Mode
     problems += check_aliases(data, model, raw)
     cached = raw.get("cache_read_input_token_cost")
     max_output = raw.get("max_output_tokens")
-    aliases = set(model.aliases) | ({model.key} if model.key != model.id else set())
+    # The key, and the key's bare name (`mistral-large-latest` of `mistral/mistral-large-latest`),
+    # which would otherwise go to another host's listing of the model.
+    names = {model.id.lower()}
+    aliases = []
+    for name in [*model.aliases, model.key, normalise(model.key)]:
+        if name.lower() not in names:
+            names.add(name.lower())
+            aliases.append(name)
     try:
         return ModelEntry.model_validate(
             {
@@ -428,7 +422,9 @@ def entry_for(data: dict[str, Any], model: Curated, problems: list[str]) -> Mode
                 "cache_minimum_tokens": cache_minimum(model, raw),
                 "tokenizer": model.tokenizer,
                 "aliases": sorted(aliases, key=lambda a: (a.lower(), a)),
-                "price_source": f"{raw.get('litellm_provider', 'unknown')}: {model.key}",
+                "price_source": price_source(
+                    str(raw.get("litellm_provider", "unknown")), model.key, raw
+                ),
             }
         )
     except ValidationError as error:
@@ -436,24 +432,55 @@ def entry_for(data: dict[str, Any], model: Curated, problems: list[str]) -> Mode
         return None
 
 
-def build_catalog(data: dict[str, Any], curated: tuple[Curated, ...]) -> ModelCatalog:
+def build_catalog(
+    data: dict[str, Any],
+    curated: tuple[Curated, ...],
+    *,
+    litellm_version: str = LITELLM_VERSION,
+    snapshot_date: str = SNAPSHOT_DATE,
+    kept_figures: bool = True,
+    report: Callable[[str], None] = print,
+) -> ModelCatalog:
+    """The curated models, then every other chat entry of `data` (see `catalog_table.py`)."""
+    if kept_figures:
+        data = with_kept_figures(data)
+    source = source_of(litellm_version)
     problems: list[str] = []
     entries = [entry_for(data, model, problems) for model in curated]
     if problems:
         raise BuildError("\n".join(problems))
     try:
+        kept = [e for e in entries if e is not None]
+        curated_catalog = ModelCatalog(snapshot_date=snapshot_date, source=source, models=kept)
+        table = table_entries(data, curated_catalog, report)
         return ModelCatalog(
-            snapshot_date=SNAPSHOT_DATE,
-            source=SOURCE,
-            models=sorted((e for e in entries if e is not None), key=lambda e: e.id),
+            snapshot_date=snapshot_date,
+            source=source,
+            models=sorted([*kept, *table], key=lambda e: e.id),
         )
     except ValidationError as error:
         raise BuildError(str(error)) from None
 
 
 def render(catalog: ModelCatalog) -> bytes:
-    text = json.dumps(catalog.to_wire(), indent=2, sort_keys=True, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
+    """The catalog as JSON with one model a line, its unknown (null) fields left out: a
+    refresh's diff shows each changed model as one changed line, and the file stays a
+    fraction of the size of an indented one."""
+
+    def line(value: object) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    models = [
+        "    " + line({k: v for k, v in entry.to_wire().items() if v is not None})
+        for entry in catalog.models
+    ]
+    text = (
+        '{\n  "models": [\n'
+        + ",\n".join(models)
+        + f'\n  ],\n  "snapshotDate": {line(catalog.snapshot_date)},'
+        + f'\n  "source": {line(catalog.source)}\n}}\n'
+    )
+    return text.encode("utf-8")
 
 
 def read_curated(path: Path) -> tuple[Curated, ...]:
@@ -476,6 +503,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("litellm_json", type=Path)
     parser.add_argument("out_json", type=Path)
     parser.add_argument("--models", type=Path, help="a JSON list that replaces the curated one")
+    parser.add_argument(
+        "--litellm-version", default=LITELLM_VERSION, help="the litellm release the data is from"
+    )
+    parser.add_argument(
+        "--snapshot-date", default=SNAPSHOT_DATE, help="when it was downloaded, YYYY-MM-DD"
+    )
+    parser.add_argument(
+        "--no-kept-figures",
+        action="store_true",
+        help="leave out the figures kept by hand for models LiteLLM lacks (the tests use it)",
+    )
     args = parser.parse_args(argv[1:])
     try:
         data = json.loads(args.litellm_json.read_text(encoding="utf-8"))
@@ -487,7 +525,13 @@ def main(argv: list[str]) -> int:
         print("build_model_catalog: the LiteLLM data is not a JSON object", file=sys.stderr)
         return 1
     try:
-        catalog = build_catalog(data, curated)
+        catalog = build_catalog(
+            data,
+            curated,
+            litellm_version=args.litellm_version,
+            snapshot_date=args.snapshot_date,
+            kept_figures=not args.no_kept_figures,
+        )
     except BuildError as error:
         print(f"build_model_catalog: nothing written:\n{error}", file=sys.stderr)
         return 1

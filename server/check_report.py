@@ -18,7 +18,7 @@ from pathlib import Path
 from server.core.model_choice import ModelChoice
 from server.core.prompt_analysis import PromptAnalysis, analysis_problems
 from server.core.prompt_model import LineIndex, Problem, Span
-from server.figures_report import prompt_figures
+from server.figures_report import CONTENT_TOKENS, INPUT_TOKENS, prompt_figures
 from shared_schemas import (
     ExampleReport,
     FileReport,
@@ -170,20 +170,26 @@ class CheckedFile:
         )
 
     def text_lines(self) -> list[str]:
-        """The table's lines for this file: its count, then one line a problem."""
+        """The table's lines for this file: its input and content tokens, then one line a
+        problem."""
         analysis = self.analysis
-        tokens = None if isinstance(analysis, Unread) else analysis.prompt_tokens
-        exact = analysis.model.exact if isinstance(analysis, Unread) else analysis.exact
-        count = "-" if tokens is None else f"{'' if exact else '≈'}{tokens:,}"
-        messages = 0 if isinstance(analysis, Unread) else len(analysis.messages)
-        examples = 0 if isinstance(analysis, Unread) else len(analysis.examples)
-        encoding = analysis.model.counter.name
+        if isinstance(analysis, Unread):
+            exact, total, content, messages, examples = analysis.model.exact, None, None, 0, 0
+        else:
+            exact, content = analysis.exact, analysis.prompt_tokens
+            total = None if analysis.figures is None else analysis.figures.input_tokens
+            messages, examples = len(analysis.messages), len(analysis.examples)
+
+        def shown(tokens: int | None) -> str:
+            return "-" if tokens is None else f"{'' if exact else '≈'}{tokens:,}"
+
         lines = [
-            f"{count:>12} tokens  {encoding:<12} {messages:>3} messages"
-            f" {examples:>3} examples  {self.path}"
+            f"{shown(total):>10} {INPUT_TOKENS} {shown(content):>10} {CONTENT_TOKENS}  "
+            f"{analysis.model.counter.name:<12} {messages:>3} messages {examples:>3} examples  "
+            f"{self.path}"
         ]
         for p in self.problems:
             line, character = self._index.position(p.span.start)
             at = f"{line + 1}:{character + 1}"
-            lines.append(f"{'':14}{self.path}:{at}: {p.severity}[{p.code}]: {p.message}")
+            lines.append(f"{'':11}{self.path}:{at}: {p.severity}[{p.code}]: {p.message}")
         return lines

@@ -80,7 +80,7 @@ def render_text(report: EvalReport, out: IO[str]) -> None:
             _rate(full.matches, full.match_rate, count),
             _rate(short.matches, short.match_rate, count),
         ),
-        ("prompt tokens per call", "", ""),
+        ("input tokens per call", "", ""),
         (
             "  base model's tokenizer",
             f"{full.prompt_tokens_per_call:,.1f}",

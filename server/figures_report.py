@@ -6,6 +6,13 @@ from server.core.economics import Figures
 from server.core.prompt_analysis import PromptAnalysis
 from shared_schemas import PromptFigures, TokenBreakdown
 
+# The two token figures, each under one name wherever it is shown (the CLI's table, the status
+# bar, the code lens, the hovers): what one call sends, the content with chat overhead, tools
+# and output schema (`inputTokens`), and the messages' content alone (`promptTokens`). Two
+# figures both called "tokens" read as one number that changes.
+INPUT_TOKENS = "input tokens"
+CONTENT_TOKENS = "content tokens"
+
 
 def token_breakdown(figures: Figures) -> TokenBreakdown:
     return TokenBreakdown(

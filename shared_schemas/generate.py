@@ -15,9 +15,12 @@ from pydantic.json_schema import models_json_schema
 
 from shared_schemas import (
     advice,
+    dataset_validation,
     datasets,
     evaluation,
     messages,
+    model_picker,
+    reports,
     settings,
     training,
     training_setup,
@@ -77,6 +80,14 @@ WIRE_MODELS: tuple[type[WireModel], ...] = (
     evaluation.EvalReport,
     evaluation.EvalResult,
     evaluation.CompareAdapterParams,
+    model_picker.ModelsParams,
+    model_picker.ModelsResult,
+    dataset_validation.ValidateDatasetParams,
+    dataset_validation.ValidateDatasetResult,
+    reports.TokenReportParams,
+    reports.TokenReportResult,
+    reports.TrainingHistoryParams,
+    reports.TrainingHistory,
 )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shared_schemas.advice import AdviceParams, AdviceResult
+from shared_schemas.dataset_validation import ValidateDatasetParams, ValidateDatasetResult
 from shared_schemas.evaluation import CompareAdapterParams, EvalResult
 from shared_schemas.messages import (
     CountSelectionParams,
@@ -17,6 +18,13 @@ from shared_schemas.messages import (
     ExportDatasetResult,
     ServerStatus,
     ServerStatusParams,
+)
+from shared_schemas.model_picker import ModelsParams, ModelsResult
+from shared_schemas.reports import (
+    TokenReportParams,
+    TokenReportResult,
+    TrainingHistory,
+    TrainingHistoryParams,
 )
 from shared_schemas.training import (
     CancelTrainingParams,
@@ -173,6 +181,35 @@ COMPARE_ADAPTER = CustomMethod(
     EvalResult,
 )
 
+TOKEN_REPORT = CustomMethod(
+    "tokenReport",
+    "promptweight/tokenReport",
+    "request",
+    "client-to-server",
+    TokenReportParams,
+    TokenReportResult,
+)
+TRAINING_HISTORY = CustomMethod(
+    "trainingHistory",
+    "promptweight/trainingHistory",
+    "request",
+    "client-to-server",
+    TrainingHistoryParams,
+    TrainingHistory,
+)
+
+MODELS = CustomMethod(
+    "models", "promptweight/models", "request", "client-to-server", ModelsParams, ModelsResult
+)
+VALIDATE_DATASET = CustomMethod(
+    "validateDataset",
+    "promptweight/validateDataset",
+    "request",
+    "client-to-server",
+    ValidateDatasetParams,
+    ValidateDatasetResult,
+)
+
 METHODS: tuple[CustomMethod, ...] = (
     DOCUMENT_STATS,
     COUNT_SELECTION,
@@ -190,6 +227,10 @@ METHODS: tuple[CustomMethod, ...] = (
     TRY_ADAPTER,
     ADVICE,
     COMPARE_ADAPTER,
+    MODELS,
+    VALIDATE_DATASET,
+    TOKEN_REPORT,
+    TRAINING_HISTORY,
 )
 
 

@@ -253,6 +253,12 @@ class TrainingNotification(WireModel):
 
     config: str = Field(description="The URI of the run's config.")
     event: TrainingEvent
+    reattached_at_step: int | None = Field(
+        default=None,
+        description="Set only on a `started` event sent again by a server that found the run "
+        "going (after a window reload or a server restart): the step the run had reached. "
+        "Its history is in `promptweight/trainingHistory`; live events follow this one.",
+    )
 
 
 class RunSummary(WireModel):

@@ -169,7 +169,9 @@ def test_text_output_is_a_readable_table(tmp_path: Path) -> None:
     (tmp_path / "a.prompt").write_text("hello world")
     result = check(str(tmp_path / "a.prompt"))
     assert result.returncode == 0
-    assert result.stdout.split()[:3] == ["2", "tokens", "o200k_base"]
+    # One call sends the content (2 tokens) and the chat overhead (one message: 3 + 3).
+    words = ["8", "input", "tokens", "2", "content", "tokens", "o200k_base"]
+    assert result.stdout.split()[:7] == words
 
 
 @pytest.mark.parametrize(

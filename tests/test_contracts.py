@@ -15,7 +15,7 @@ from shared_schemas import DocumentStats, Settings
 from shared_schemas.generate import SCHEMA_PATH, render
 from shared_schemas.methods import METHODS
 from shared_schemas.settings import setting_scope
-from shared_schemas.vscode_settings import render_package_json
+from shared_schemas.vscode_settings import contributed_properties, render_package_json
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -58,7 +58,7 @@ def test_package_json_settings_are_generated_from_the_model() -> None:
 
 def test_every_server_setting_is_contributed_with_its_scope() -> None:
     manifest = json.loads((REPO / "package.json").read_text(encoding="utf-8"))
-    properties = manifest["contributes"]["configuration"]["properties"]
+    properties = contributed_properties(manifest)
     for name, field in Settings.model_fields.items():
         key = "promptweight." + (field.alias or name)
         assert properties[key]["scope"] == setting_scope(name)

@@ -11,7 +11,7 @@ from server.core.economics import (
     overhead_tokens,
     usage_from_file,
 )
-from server.core.formats.prompty import parse_prompty
+from server.core.formats.prompty import parse_markdown, parse_prompty
 from server.core.prompt_model import Metadata, Span
 
 
@@ -43,7 +43,8 @@ OVERHEAD = [
 
 @pytest.mark.parametrize(("text", "expected"), OVERHEAD)
 def test_chat_overhead_follows_openais_convention(text: str, expected: int) -> None:
-    assert overhead_tokens(parse_prompty(text).messages) == expected
+    # Markdown keeps a marker's `name` (a `.prompty` file in strict mode, its default, sends none).
+    assert overhead_tokens(parse_markdown(text).messages) == expected
 
 
 def test_saturation_counts_input_output_and_budget() -> None:

@@ -21,7 +21,15 @@ DOCUMENTS = {
         "\nassistant:\nnetwork\n\nuser:\n{{ticket}}\n"
     ),
     "review.prompt.md": "---\nmodel: GPT-4o\n---\nReview the code.\nLook for bugs and risks.\n",
-    "plain.prompt": "Summarise the article in three bullet points.\nKeep it short.\n",
+    "plain.jinja2": "Summarise the article in three bullet points.\nKeep it short.\n",
+    "genkit.prompt": (
+        "---\nmodel: googleai/gemini-2.0-flash\n---\nHello {{name}}.\nSay hi politely.\n\n"
+        "Input: a cat\nOutput: meow\n\nInput: a dog\nOutput: woof\n"
+    ),
+    "roles.prompt": (
+        '---\nmodel: gpt-4o\n---\n{{role "system"}}\nYou are terse.\n{{role "user"}}\n'
+        "Tell me about {{topic}}, {{#if short}}briefly{{/if}}.\n{{history}}\nThanks a lot.\n"
+    ),
     "turns.prompty": (
         "system:\nBe kind.\nuser:\nQ1 here\nassistant:\n\nuser:\nQ2\nassistant:\nA2 x\nuser:\n"
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,19 +12,26 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from server.core.model_resolution import tiktoken_encoding
 from shared_schemas.model_catalog import (
     CATALOG_PATH,
     ModelCatalog,
     ModelEntry,
     ModelOverride,
+    TiktokenTokenizer,
     load_catalog,
 )
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "build_model_catalog.py"
+# The build script and its table module, imported as the script imports them.
+sys.path.insert(0, str(SCRIPT.parent))
+import build_model_catalog  # noqa: E402
+import catalog_table  # noqa: E402
 
 CATALOG = load_catalog()
 ENTRIES = {entry.id: entry for entry in CATALOG.models}
+BUNDLED = {"o200k_base", "cl100k_base"}
 
 
 def entries_of(*providers: str) -> list[Any]:
@@ -34,15 +42,21 @@ def entries_of(*providers: str) -> list[Any]:
 
 
 def test_bundled_file_is_the_canonical_rendering_of_a_valid_catalog() -> None:
-    rendered = json.dumps(CATALOG.to_wire(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    assert CATALOG_PATH.read_text(encoding="utf-8") == rendered
+    assert CATALOG_PATH.read_bytes() == build_model_catalog.render(CATALOG)
 
 
-def test_bundled_catalog_records_its_snapshot() -> None:
-    assert CATALOG.snapshot_date == "2026-11-28"
+def test_bundled_catalog_comes_from_the_litellm_version_the_makefile_pins() -> None:
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    pinned = re.search(r"^LITELLM_VERSION \?= (\S+)$", makefile, re.MULTILINE)
+    assert pinned is not None
     assert CATALOG.source == (
-        "LiteLLM model_prices_and_context_window.json from litellm 1.110.2 (MIT)"
+        f"LiteLLM model_prices_and_context_window.json from litellm {pinned[1]} (MIT)"
     )
+
+
+def test_bundled_catalog_holds_litellms_whole_chat_table() -> None:
+    # LiteLLM 1.110.2 lists 3,471 chat models, about 3,200 with a window and both prices.
+    assert len(CATALOG.models) > 3000
 
 
 @pytest.mark.parametrize(
@@ -116,25 +130,95 @@ def test_openai_model_counts_with_its_encoding(model_id: str, encoding: str) -> 
     assert (tokenizer.kind, getattr(tokenizer, "encoding", None)) == ("tiktoken", encoding)
 
 
-@pytest.mark.parametrize("entry", entries_of("openai"))
-def test_every_openai_model_counts_exactly(entry: ModelEntry) -> None:
-    assert entry.tokenizer.kind == "tiktoken"
+# One test over every entry for each rule, rather than a test each: there are thousands.
 
 
-@pytest.mark.parametrize("entry", entries_of("meta", "qwen", "deepseek"))
-def test_open_weight_models_name_their_hugging_face_tokenizer(entry: ModelEntry) -> None:
-    assert entry.tokenizer.kind == "huggingface"
+def test_every_openai_model_tiktoken_knows_counts_exactly_with_its_encoding() -> None:
+    wrong = [
+        (entry.id, entry.tokenizer)
+        for entry in CATALOG.models
+        if entry.provider == "openai"
+        and (encoding := tiktoken_encoding(entry.id)) in BUNDLED
+        and entry.tokenizer != TiktokenTokenizer(encoding=encoding)
+    ]
+    assert wrong == []
 
 
-@pytest.mark.parametrize("entry", entries_of("anthropic", "google"))
-def test_models_without_public_tokenizer_are_estimated(entry: ModelEntry) -> None:
-    assert entry.tokenizer.kind == "estimate"
+def test_only_openai_models_count_with_tiktoken() -> None:
+    assert [e.id for e in CATALOG.models if e.tokenizer.kind == "tiktoken"] == [
+        e.id for e in CATALOG.models if e.tokenizer.kind == "tiktoken" and e.provider == "openai"
+    ]
 
 
-@pytest.mark.parametrize("entry", entries_of("meta", "qwen"))
-def test_hosted_open_weight_prices_say_where_they_come_from(entry: ModelEntry) -> None:
-    assert entry.price_source is not None
-    assert entry.price_source.split(":")[0] in {"bedrock", "bedrock_converse", "deepinfra"}
+def test_an_openai_model_whose_encoding_is_not_bundled_is_an_estimate() -> None:
+    # gpt-oss counts with o200k_harmony, which the server does not bundle.
+    assert ENTRIES["azure_ai/gpt-oss-120b"].tokenizer.kind == "estimate"
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "google"])
+def test_models_without_public_tokenizer_are_estimated(provider: str) -> None:
+    kinds = {e.tokenizer.kind for e in CATALOG.models if e.provider == provider}
+    assert kinds == {"estimate"}
+
+
+CURATED_OPEN_WEIGHT = [
+    "llama-3.1-8b-instruct",
+    "llama-3.3-70b-instruct",
+    "llama-4-scout-17b-16e-instruct",
+    "qwen2.5-7b-instruct",
+    "qwen3-32b",
+    "deepseek-chat",
+    "deepseek-r1",
+]
+
+
+@pytest.mark.parametrize("model_id", CURATED_OPEN_WEIGHT)
+def test_open_weight_models_name_their_hugging_face_tokenizer(model_id: str) -> None:
+    assert ENTRIES[model_id].tokenizer.kind == "huggingface"
+
+
+@pytest.mark.parametrize(
+    ("model_id", "repo"),
+    [
+        (
+            "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo",
+            "meta-llama/Llama-3.3-70B-Instruct",
+        ),
+        ("us.meta.llama3-1-70b-instruct-v1:0", "meta-llama/Llama-3.1-70B-Instruct"),
+        ("fireworks_ai/accounts/fireworks/models/deepseek-v3", "deepseek-ai/DeepSeek-V3"),
+    ],
+)
+def test_another_hosts_listing_counts_with_its_models_curated_tokenizer(
+    model_id: str, repo: str
+) -> None:
+    tokenizer = ENTRIES[model_id].tokenizer
+    assert (tokenizer.kind, getattr(tokenizer, "repo", None)) == ("huggingface", repo)
+
+
+@pytest.mark.parametrize("model_id", ["llama-3.1-8b-instruct", "qwen3-32b"])
+def test_hosted_open_weight_prices_say_where_they_come_from(model_id: str) -> None:
+    source = ENTRIES[model_id].price_source
+    assert source is not None
+    assert source.split(":")[0] in {"bedrock", "bedrock_converse", "deepinfra"}
+
+
+def test_every_table_entry_says_which_litellm_key_its_figures_come_from() -> None:
+    assert [e.id for e in CATALOG.models if not e.price_source] == []
+
+
+@pytest.mark.parametrize(
+    ("model_id", "window", "cached"),
+    [
+        ("gemini-2.0-flash", 1_048_576, 0.025),  # kept by hand: LiteLLM 1.110.2 dropped it
+        ("vertex_ai/gemini-2.0-flash", 1_048_576, None),  # window kept by hand, Vertex prices
+        ("azure/gpt-4o", 128_000, 1.25),
+    ],
+)
+def test_catalog_has_the_figures_users_compare(
+    model_id: str, window: int, cached: float | None
+) -> None:
+    entry = ENTRIES[model_id]
+    assert (entry.context_window, entry.cached_input_usd_per_million) == (window, cached)
 
 
 FINE_TUNED = [e for e in CATALOG.models if e.fine_tuned_input_usd_per_million is not None]
@@ -341,7 +425,10 @@ def build(
     models = tmp_path / "curated.json"
     models.write_text(json.dumps(curated), encoding="utf-8")
     return subprocess.run(
-        [sys.executable, str(SCRIPT), str(litellm), str(out), "--models", str(models)],
+        [
+            *(sys.executable, str(SCRIPT), str(litellm), str(out)),
+            *("--models", str(models), "--no-kept-figures"),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -370,16 +457,12 @@ def test_script_turns_litellm_figures_into_catalog_entries(tmp_path: Path) -> No
             "priceSource": "openai: alpha-1",
         },
         {
+            # Unknown (null) figures are left out of the file.
             "id": "beta-2",
             "provider": "org",
             "contextWindow": 32768,
-            "maxOutputTokens": None,
             "inputUsdPerMillion": 0.1,
             "outputUsdPerMillion": 0.3,
-            "cachedInputUsdPerMillion": None,
-            "fineTunedInputUsdPerMillion": None,
-            "fineTunedOutputUsdPerMillion": None,
-            "cacheMinimumTokens": None,
             "tokenizer": {"kind": "huggingface", "repo": "Org/Beta-2"},
             "aliases": ["host/Org/Beta-2"],
             "priceSource": "host: host/Org/Beta-2",
@@ -412,7 +495,7 @@ def test_script_takes_litellm_cache_minimum_else_the_providers_default(
     result = build(tmp_path, [curated], out, {"host/x": figures})
     assert result.returncode == 0, result.stderr
     [entry] = json.loads(out.read_text(encoding="utf-8"))["models"]
-    assert entry["cacheMinimumTokens"] == minimum
+    assert entry.get("cacheMinimumTokens") == minimum
 
 
 @pytest.mark.parametrize(
@@ -460,3 +543,196 @@ def test_script_leaves_the_previous_catalog_alone_when_it_fails(tmp_path: Path) 
     out.write_text("previous", encoding="utf-8")
     assert build(tmp_path, [BETA | {"key": "missing"}], out).returncode == 1
     assert out.read_text(encoding="utf-8") == "previous"
+
+
+# --- the whole chat table --------------------------------------------------------------------
+
+
+def chat(host: str, window: int | None = 32768, price: float = 1e-07) -> dict[str, Any]:
+    figures = {"litellm_provider": host, "mode": "chat", "input_cost_per_token": price}
+    if window is not None:
+        figures["max_input_tokens"] = window
+    return figures | {"output_cost_per_token": 3 * price}
+
+
+TABLE: dict[str, Any] = LITELLM | {
+    "azure/alpha-1": chat("azure", 128000, 2.5e-06),  # another host of a curated model
+    "gpt-4o-2099-01-01": chat("openai", 128000),  # a name tiktoken's map knows
+    "host/mistralai/Mixtral-9x9B": chat("host"),  # a maker the name says
+    "host/acme/Widget-7B": chat("host"),  # a maker nothing says
+    "zhost/acme/open-7b": chat("zhost", price=1e-08),
+    "azure_ai/open-7b": chat("azure_ai", price=2e-08),  # a cloud: the bare name's entry
+    "bedrock/us-east-1/acme.regional-9": chat("bedrock"),  # priced for one region only
+    "beta-2": chat("vertex_ai-language-models", 32768, 9e-07),  # a curated name, other figures
+    "no-window-chat": chat("host", window=None),
+    "ft:alpha-1-2099-01-01": chat("openai"),
+}
+
+
+@pytest.fixture(scope="module")
+def table_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    tmp_path = tmp_path_factory.mktemp("table")
+    out = tmp_path / "catalog.json"
+    result = build(tmp_path, [ALPHA, BETA], out, TABLE)
+    assert result.returncode == 0, result.stderr
+    models = json.loads(out.read_text(encoding="utf-8"))["models"]
+    return {m["id"]: m for m in models}, result.stdout
+
+
+def test_table_holds_every_usable_chat_entry(table_build: tuple[dict[str, Any], str]) -> None:
+    models, _ = table_build
+    assert sorted(models) == [
+        "alpha-1",
+        "azure/alpha-1",
+        "azure_ai/open-7b",
+        "bedrock/us-east-1/acme.regional-9",
+        "beta-2",
+        "gpt-4o-2099-01-01",
+        "host/acme/Widget-7B",
+        "host/mistralai/Mixtral-9x9B",
+        "vertex_ai/beta-2",
+        "zhost/acme/open-7b",
+    ]
+
+
+def test_table_names_the_entries_it_leaves_out(table_build: tuple[dict[str, Any], str]) -> None:
+    _, stdout = table_build
+    assert "left out 1 chat entries without a context window or both prices: no-window-chat" in (
+        stdout
+    )
+
+
+def test_another_hosts_listing_takes_the_curated_models_tokenizer_and_maker(
+    table_build: tuple[dict[str, Any], str],
+) -> None:
+    models, _ = table_build
+    entry = models["azure/alpha-1"]
+    assert (entry["provider"], entry["tokenizer"], entry["priceSource"]) == (
+        "openai",
+        {"kind": "tiktoken", "encoding": "o200k_base"},
+        "azure: azure/alpha-1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("model_id", "provider", "tokenizer"),
+    [
+        ("gpt-4o-2099-01-01", "openai", {"kind": "tiktoken", "encoding": "o200k_base"}),
+        ("host/mistralai/Mixtral-9x9B", "mistral", {"kind": "estimate", "encoding": "o200k_base"}),
+        ("host/acme/Widget-7B", "host", {"kind": "estimate", "encoding": "o200k_base"}),
+    ],
+)
+def test_table_entry_is_exact_only_where_tiktoken_knows_the_model(
+    table_build: tuple[dict[str, Any], str], model_id: str, provider: str, tokenizer: Any
+) -> None:
+    models, _ = table_build
+    assert (models[model_id]["provider"], models[model_id]["tokenizer"]) == (provider, tokenizer)
+
+
+@pytest.mark.parametrize(
+    ("model_id", "aliases"),
+    [
+        ("azure_ai/open-7b", ["open-7b"]),  # a cloud ranks before another host
+        ("zhost/acme/open-7b", []),
+        ("bedrock/us-east-1/acme.regional-9", []),  # one region's price is no bare name's
+        ("host/acme/Widget-7B", ["widget-7b"]),
+    ],
+)
+def test_bare_name_is_an_alias_of_the_best_ranked_hosts_entry(
+    table_build: tuple[dict[str, Any], str], model_id: str, aliases: list[str]
+) -> None:
+    models, _ = table_build
+    assert models[model_id]["aliases"] == aliases
+
+
+def test_a_curated_name_listed_with_other_figures_is_kept_under_its_host(
+    table_build: tuple[dict[str, Any], str],
+) -> None:
+    models, _ = table_build
+    assert (
+        models["beta-2"]["inputUsdPerMillion"],
+        models["vertex_ai/beta-2"]["inputUsdPerMillion"],
+    ) == (
+        0.1,
+        0.9,
+    )
+
+
+KEPT_NOTE = "its window kept by hand from Google's Gemini 2.0 model and pricing pages, 2025"
+
+
+@pytest.mark.parametrize(
+    ("listed", "merged"),
+    [
+        # What LiteLLM 1.110.2 lacks is filled, and the entry says so.
+        (
+            {"max_output_tokens": 4096, "mode": "chat"},
+            {
+                "max_input_tokens": 1_048_576,
+                "max_output_tokens": 4096,
+                "mode": "chat",
+                "kept_by_hand": KEPT_NOTE,
+            },
+        ),
+        # A later LiteLLM that lists the figures wins, and nothing claims to be kept.
+        (
+            {"max_input_tokens": 2_000_000, "max_output_tokens": 4096},
+            {"max_input_tokens": 2_000_000, "max_output_tokens": 4096},
+        ),
+    ],
+)
+def test_kept_figures_fill_what_litellm_lacks_and_never_replace_its_own(
+    listed: dict[str, Any], merged: dict[str, Any]
+) -> None:
+    data = {"vertex_ai/gemini-2.0-flash": listed}
+    assert catalog_table.with_kept_figures(data)["vertex_ai/gemini-2.0-flash"] == merged
+
+
+def test_kept_figures_add_a_model_litellm_dropped() -> None:
+    added = catalog_table.with_kept_figures({})["gemini/gemini-2.0-flash"]
+    assert (added["max_input_tokens"], added["input_cost_per_token"]) == (1_048_576, 1e-07)
+
+
+def test_an_entry_with_kept_figures_says_so_in_its_price_source() -> None:
+    source = ENTRIES["vertex_ai/gemini-2.0-flash"].price_source
+    assert source == f"vertex_ai: vertex_ai/gemini-2.0-flash ({KEPT_NOTE})"
+
+
+@pytest.mark.parametrize(
+    ("maker", "host", "key", "listed", "minimum"),
+    [
+        ("openai", "azure", "azure/gpt-4o", None, 1024),
+        ("openai", "together_ai", "together_ai/openai/gpt-oss-20b", None, None),
+        ("anthropic", "bedrock", "anthropic.claude-3-haiku-20240307-v1:0", None, 1024),
+        ("anthropic", "bedrock", "anthropic.claude-x", 2048, 2048),
+        ("google", "vertex_ai-language-models", "gemini-2.5-flash-lite", None, 2048),
+        ("google", "gemini", "gemini/gemini-3-pro-preview", None, 4096),
+        ("google", "deepinfra", "deepinfra/google/gemma-3-27b-it", None, None),
+        ("mistral", "mistral", "mistral/mistral-small", None, None),
+    ],
+)
+def test_table_cache_minimum_is_the_makers_only_where_it_caches(
+    maker: str, host: str, key: str, listed: int | None, minimum: int | None
+) -> None:
+    raw = {} if listed is None else {"prompt_cache_min_tokens": listed}
+    assert catalog_table.cache_minimum_at(maker, host, key, raw) == minimum
+
+
+@pytest.mark.parametrize(
+    ("key", "host", "maker"),
+    [
+        ("together_ai/meta-llama/Llama-3-8b-chat-hf", "together_ai", "meta"),
+        (
+            "fireworks_ai/accounts/fireworks/models/mixtral-8x22b-instruct",
+            "fireworks_ai",
+            "mistral",
+        ),
+        ("groq/moonshotai/kimi-k2-instruct", "groq", "moonshot"),
+        ("xai/grok-4.20", "xai", "xai"),
+        ("amazon.nova-pro-v1:0", "bedrock_converse", "amazon"),
+        ("azure/o3-deep-research", "azure", "openai"),
+        ("host/acme/widget", "host", "host"),
+    ],
+)
+def test_maker_comes_from_the_name_else_the_host(key: str, host: str, maker: str) -> None:
+    assert catalog_table.maker_of(key, host) == maker

@@ -31,6 +31,14 @@ CHOICES = [
     ("gpt-4", "gpt-4", True),
     ("claude-sonnet-4-5", "claude-sonnet-4-5", False),
     ("googleai/gemini-2.5-flash", "gemini-2.5-flash", False),
+    ("googleai/gemini-2.0-flash", "gemini-2.0-flash", False),
+    ("azure/gpt-4o", "azure/gpt-4o", True),
+    (
+        "us.anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "us.anthropic.claude-3-5-sonnet-20240620-v1:0",
+        False,
+    ),
+    ("gpt-3.5-turbo-instruct", "vercel_ai_gateway/openai/gpt-3.5-turbo-instruct", True),
     (None, "gpt-4o-mini", True),  # no model named: the default
     # Unknown: priced as the default, and its count an estimate, whatever the default's is.
     ("no-such-model", "gpt-4o-mini", False),
@@ -57,8 +65,8 @@ def test_unknown_model_says_it_uses_the_default() -> None:
 @pytest.mark.parametrize("default", ["gpt-4o-mini", "gpt-4"])
 def test_unknown_model_is_an_estimate_in_the_default_encoding(default: str) -> None:
     # Before: counted with the default's counter and reported exact (a Gemini 2.0 Dotprompt
-    # file said `exact: true` with o200k_base).
-    choice = choose_model("googleai/gemini-2.0-flash", ModelSettings(default_model=default))
+    # file said `exact: true` with o200k_base; Gemini 2.0 is in the catalog now).
+    choice = choose_model("googleai/gemini-1.5-flash", ModelSettings(default_model=default))
     encoding = "cl100k_base" if default == "gpt-4" else "o200k_base"
     assert (choice.entry.id, choice.counter.name, choice.exact) == (default, encoding, False)
     assert choice.counter.note is not None and "estimated with" in choice.counter.note
@@ -68,11 +76,11 @@ def test_unknown_model_is_an_estimate_in_the_default_encoding(default: str) -> N
 @pytest.mark.parametrize(
     ("name", "encoding"),
     [
-        ("gpt-3.5-turbo-instruct", "cl100k_base"),
-        ("openai/gpt-3.5-turbo-instruct-0914", "cl100k_base"),
         ("azure/gpt-35-turbo-instruct", "cl100k_base"),
         ("davinci-002", "cl100k_base"),
+        ("gpt-4-32k-0314", "cl100k_base"),
         ("chatgpt-4o-latest", "o200k_base"),
+        ("openai/gpt-4.5-preview", "o200k_base"),
     ],
 )
 def test_unknown_openai_model_counts_with_tiktokens_encoding_for_it(
@@ -82,6 +90,21 @@ def test_unknown_openai_model_counts_with_tiktokens_encoding_for_it(
     choice = choose_model(name, ModelSettings(default_model="gpt-4o-mini"))
     assert (choice.entry.id, choice.counter.name, choice.exact) == ("gpt-4o-mini", encoding, True)
     assert any(f"priced as gpt-4o-mini, counted with {encoding}" in n for n in choice.notes)
+
+
+def test_genkit_gemini_2_flash_is_priced_and_sized_as_gemini() -> None:
+    # The example: 0.8% of a 128k window at gpt-4o-mini's prices, before.
+    choice = choose_model("googleai/gemini-2.0-flash", ModelSettings())
+    entry = choice.entry
+    assert (entry.context_window, entry.input_usd_per_million, entry.output_usd_per_million) == (
+        1_048_576,
+        0.1,
+        0.4,
+    )
+    assert not choice.exact
+    assert choice.notes == (
+        "no local tokenizer is known for gemini-2.0-flash (google); estimated with o200k_base",
+    )
 
 
 def test_unknown_model_whose_encoding_is_not_bundled_is_an_estimate() -> None:

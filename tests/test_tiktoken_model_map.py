@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from tiktoken.model import encoding_name_for_model
 
 from server.core.model_resolution import tiktoken_encoding
 from shared_schemas.model_catalog import ModelEntry, TiktokenTokenizer, load_catalog
@@ -19,13 +18,12 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "build_model_catal
 
 
 def known_to_tiktoken(entry: ModelEntry) -> list[tuple[str, str]]:
-    names = []
-    for name in (entry.id, *entry.aliases):
-        try:
-            names.append((name, encoding_name_for_model(name)))
-        except KeyError:
-            continue
-    return names
+    # As the server looks names up: without a host prefix (`azure/gpt-4o`).
+    return [
+        (name, encoding)
+        for name in (entry.id, *entry.aliases)
+        if (encoding := tiktoken_encoding(name)) is not None
+    ]
 
 
 TIKTOKEN_ENTRIES = [

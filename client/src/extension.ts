@@ -16,6 +16,10 @@ import { prepareServerEnvironment } from "./serverEnvironment";
 import { TokenStatusBar } from "./statusBar";
 import { TrainingCommands } from "./training";
 import { registerCompareAdapter, registerShowAdvice } from "./advice";
+import { registerModelPicker } from "./modelPicker";
+import { registerValidateDataset } from "./validateDataset";
+import { registerTokenReport, TokenViews } from "./tokenReportPanel";
+import { registerTrainingView, TrainingViews } from "./trainingViewPanel";
 
 const SELECTION_DELAY_MS = 150;
 
@@ -39,6 +43,8 @@ let statusBar: TokenStatusBar;
 let restarts: RestartQueue | undefined;
 let interpreterWatch: InterpreterChangeWatch;
 let training: TrainingCommands;
+let tokenViews: TokenViews;
+let trainingViews: TrainingViews;
 
 function workspaceSettings(): WorkspaceSettings {
   return {
@@ -91,9 +97,14 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     traceOutputChannel: log,
   };
   client = new LanguageClient("promptweight", "Promptweight", serverOptions, clientOptions);
-  onNotification(client, METHODS.documentStats.name, (stats) => statusBar.update(stats));
+  onNotification(client, METHODS.documentStats.name, (stats) => {
+    statusBar.update(stats);
+    tokenViews.update(stats);
+  });
   training.follow(client);
   await client.start();
+  tokenViews.connected();
+  trainingViews.connected();
 }
 
 async function showStartError(message: string): Promise<void> {
@@ -211,6 +222,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   training = new TrainingCommands(() => client, log, context.asAbsolutePath("bundled/wheels"));
   restarts = new RestartQueue(() => restartClient(context), reportFailedStart);
+  // Before any await: VS Code restores their panels through serializers registered here.
+  tokenViews = registerTokenReport(context, () => client, PROMPT_FILE_PATTERNS, log);
+  trainingViews = registerTrainingView(context, () => client, training, log);
   interpreterWatch = new InterpreterChangeWatch(() => void requestRestart("the Python interpreter changed"));
   context.subscriptions.push(
     log,
@@ -219,6 +233,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     training,
     registerShowAdvice(() => client),
     registerCompareAdapter(() => client),
+    registerModelPicker(() => client),
+    registerValidateDataset(() => client),
     vscode.window.onDidChangeActiveTextEditor(() => statusBar.render()),
     vscode.workspace.onDidCloseTextDocument((document) => statusBar.forget(document.uri.toString())),
     watchSelection(),

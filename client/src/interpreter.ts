@@ -2,6 +2,7 @@
 import { execFile } from "node:child_process";
 import * as vscode from "vscode";
 import { Candidate, consultsPythonExtension, interpreterCandidates } from "./interpreterCandidates";
+import { unstartable } from "./platformPaths";
 import { pythonExtensionInterpreter } from "./pythonExtension";
 
 export const MIN_PYTHON: readonly [number, number] = [3, 11];
@@ -32,8 +33,13 @@ function run(command: string, args: string[], timeoutMs: number): Promise<string
   });
 }
 
-export async function probe(command: string, source: string): Promise<Interpreter> {
-  const out = await run(command, ["-I", "-c", PROBE], 15_000);
+/** Runs `command [...args] -I -c PROBE`; the interpreter reports its own path and version. */
+export async function probe(command: string, source: string, args: string[] = []): Promise<Interpreter> {
+  const refusal = unstartable(command, process.platform);
+  if (refusal) {
+    throw new InterpreterError(refusal);
+  }
+  const out = await run(command, [...args, "-I", "-c", PROBE], 15_000);
   const facts = JSON.parse(out) as { executable: string; version: [number, number, number] };
   return { executable: facts.executable, version: facts.version, source };
 }
@@ -56,16 +62,17 @@ export async function candidates(): Promise<Candidate[]> {
 /** The first candidate that runs and is new enough; the error lists what was tried. */
 export async function findInterpreter(log: vscode.LogOutputChannel): Promise<Interpreter> {
   const tried: string[] = [];
-  for (const { command, source } of await candidates()) {
+  for (const { command, args, source } of await candidates()) {
+    const shown = [command, ...(args ?? [])].join(" ");
     try {
-      const interpreter = await probe(command, source);
+      const interpreter = await probe(command, source, args);
       if (isSupported(interpreter)) {
         log.info(`Python ${interpreter.version.join(".")} at ${interpreter.executable} (${source})`);
         return interpreter;
       }
-      tried.push(`${command} (${source}) is Python ${interpreter.version.join(".")}`);
+      tried.push(`${shown} (${source}) is Python ${interpreter.version.join(".")}`);
     } catch (error) {
-      tried.push(`${command} (${source}) did not run: ${(error as Error).message}`);
+      tried.push(`${shown} (${source}) did not run: ${(error as Error).message}`);
     }
   }
   throw new InterpreterError(

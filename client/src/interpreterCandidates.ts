@@ -18,6 +18,8 @@ export interface CandidateInputs {
 
 export interface Candidate {
   command: string;
+  /** Arguments that come before the interpreter's own (the py launcher's version choice). */
+  args?: string[];
   /** Where the command came from, for messages and logs. */
   source: string;
 }
@@ -42,6 +44,8 @@ export function consultsPythonExtension(setting: PythonSettingValues | undefined
  * error, not a silent fallback); else the Python extension's interpreter, then `python3` on
  * PATH. In an untrusted workspace, workspace-level settings and the Python extension's choice
  * (which may point into the workspace) are skipped: both could run code the workspace brought.
+ * On Windows, `python` on PATH comes before the py launcher (`py -3`): python.org's installer
+ * leaves PATH alone unless asked, but installs the launcher, which starts the newest Python 3.
  */
 export function interpreterCandidates({ setting, trusted, fromExtension, platform }: CandidateInputs): Candidate[] {
   const configured = configuredInterpreter(setting, trusted);
@@ -52,6 +56,10 @@ export function interpreterCandidates({ setting, trusted, fromExtension, platfor
   if (trusted && fromExtension) {
     found.push({ command: fromExtension, source: "the Python extension's interpreter" });
   }
-  found.push({ command: platform === "win32" ? "python" : "python3", source: "PATH" });
+  if (platform === "win32") {
+    found.push({ command: "python", source: "PATH" }, { command: "py", args: ["-3"], source: "the py launcher" });
+  } else {
+    found.push({ command: "python3", source: "PATH" });
+  }
   return found;
 }

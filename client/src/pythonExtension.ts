@@ -4,9 +4,15 @@ import * as vscode from "vscode";
 
 export const PYTHON_EXTENSION_ID = "ms-python.python";
 
+interface EnvironmentPath {
+  id: string;
+  path: string;
+}
+
 interface PythonExtensionApi {
   environments?: {
-    getActiveEnvironmentPath(resource?: vscode.Uri): { path: string };
+    getActiveEnvironmentPath(resource?: vscode.Uri): EnvironmentPath;
+    resolveEnvironment?(environment: EnvironmentPath): Promise<{ executable: { uri?: vscode.Uri } } | undefined>;
     onDidChangeActiveEnvironmentPath?: vscode.Event<unknown>;
   };
 }
@@ -18,7 +24,15 @@ export async function pythonExtensionInterpreter(): Promise<string | undefined> 
     return undefined;
   }
   const api = extension.isActive ? extension.exports : await extension.activate();
-  return api.environments?.getActiveEnvironmentPath().path;
+  const active = api.environments?.getActiveEnvironmentPath();
+  if (!active) {
+    return undefined;
+  }
+  // `path` may be an environment's folder rather than its interpreter (a conda environment,
+  // whose python.exe sits at the top on Windows and in bin/ elsewhere): the extension
+  // resolves which. fsPath turns its file URI into this platform's path (`C:\...` on Windows).
+  const resolved = await api.environments?.resolveEnvironment?.(active).catch(() => undefined);
+  return resolved?.executable.uri?.fsPath ?? active.path;
 }
 
 /**

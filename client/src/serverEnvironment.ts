@@ -11,6 +11,7 @@ import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { Interpreter, InterpreterError } from "./interpreter";
+import { managedEnvironmentDir, moveIntoPlace, pipInstallArguments, venvPython } from "./platformPaths";
 
 export interface ServerEnvironment {
   python: string;
@@ -45,12 +46,6 @@ function runModule(
   });
 }
 
-function venvPython(envDir: string): string {
-  return process.platform === "win32"
-    ? path.join(envDir, "Scripts", "python.exe")
-    : path.join(envDir, "bin", "python");
-}
-
 async function wheelhouseKey(wheels: string): Promise<string> {
   const names = (await fs.readdir(wheels)).filter((n) => n.endsWith(".whl")).sort();
   return createHash("sha256").update(names.join("\n")).digest("hex").slice(0, 12);
@@ -69,10 +64,12 @@ export async function prepareServerEnvironment(
   const [major, minor] = interpreter.version;
   const version = context.extension.packageJSON.version as string;
   const storage = context.globalStorageUri.fsPath;
-  const envsDir = path.join(storage, "envs");
-  const envDir = path.join(envsDir, `py${major}.${minor}-${version}-${await wheelhouseKey(wheels)}`);
-  if (existsSync(venvPython(envDir))) {
-    return { python: venvPython(envDir), kind: "managed" };
+  const platform = process.platform;
+  const envDir = managedEnvironmentDir(storage, [major, minor], version, await wheelhouseKey(wheels), platform);
+  const envsDir = path.dirname(envDir);
+  const python = venvPython(envDir, platform);
+  if (existsSync(python)) {
+    return { python, kind: "managed" };
   }
 
   // With its parent, the storage folder: the working directory of the commands below.
@@ -87,16 +84,18 @@ export async function prepareServerEnvironment(
       },
       async () => {
         await runModule(interpreter.executable, "venv", [partial], storage, log);
-        await runModule(
-          venvPython(partial),
-          "pip",
-          ["--isolated", "install", "--no-index", "--find-links", wheels, "--disable-pip-version-check", "--no-input", `promptweight==${version}`],
-          storage,
-          log,
-        );
+        await runModule(venvPython(partial, platform), "pip", pipInstallArguments(wheels, version), storage, log);
       },
     );
-    await fs.rename(partial, envDir);
+    const moved = await moveIntoPlace(partial, envDir, python, {
+      rename: fs.rename,
+      exists: existsSync,
+      remove: (folder) => fs.rm(folder, { recursive: true, force: true }),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    });
+    if (moved === "existing") {
+      log.info(`another window prepared ${envDir} first: using it`);
+    }
   } catch (error) {
     await fs.rm(partial, { recursive: true, force: true });
     throw new InterpreterError(
@@ -107,5 +106,5 @@ export async function prepareServerEnvironment(
     );
   }
   log.info(`server environment ready at ${envDir}`);
-  return { python: venvPython(envDir), kind: "managed" };
+  return { python, kind: "managed" };
 }

@@ -30,7 +30,7 @@ export class TokenStatusBar implements vscode.Disposable {
 
   constructor(private readonly saturationWarning: () => number) {
     this.item.name = "Promptweight token count";
-    this.item.command = "promptweight.showBreakdown";
+    this.item.command = "promptweight.showTokenReport";
   }
 
   update(stats: DocumentStats): void {

@@ -3,13 +3,23 @@
 import { CountSelectionResult, DocumentStats } from "./generated/protocol";
 import { formatCount, formatTokens, formatUsd } from "./format";
 
+// The two token figures, each under one name wherever it is shown: what one call sends (the
+// content with chat overhead, tools and output schema: `inputTokens`) and the messages' content
+// alone (`promptTokens`). The server's CLI table, code lens and hovers use the same words
+// (server/figures_report.py); two figures both called "tokens" read as one number that changes.
+export const INPUT_TOKENS = "input tokens";
+export const CONTENT_TOKENS = "content tokens";
+
 export function statusText(stats: DocumentStats, selection?: CountSelectionResult): string {
   if (stats.promptTokens === null) {
-    return "$(symbol-numeric) — tokens";
+    return `$(symbol-numeric) — ${INPUT_TOKENS}`;
   }
-  const tokens = stats.inputTokens ?? stats.promptTokens;
-  const parts = [`$(symbol-numeric) ${formatTokens(tokens, stats.exact)} tokens`];
-  if (stats.original) {
+  const input = stats.inputTokens ?? null;
+  // Without the figures (no input total) the content is shown, under its own name.
+  const tokens = input ?? stats.promptTokens;
+  const name = input === null ? CONTENT_TOKENS : INPUT_TOKENS;
+  const parts = [`$(symbol-numeric) ${formatTokens(tokens, stats.exact)} ${name}`];
+  if (stats.original && input !== null) {
     // A short prompt (`<name>.tuned.<ext>`): its weight against the prompt it was written from.
     const change = tokens - stats.original.inputTokens;
     const sign = change > 0 ? "+" : change < 0 ? "−" : "±";
@@ -27,6 +37,10 @@ export function statusText(stats: DocumentStats, selection?: CountSelectionResul
   return parts.join(" · ");
 }
 
+function capitalised(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
 export function breakdownRows(stats: DocumentStats): Array<[string, string]> {
   const b = stats.breakdown;
   if (!b) return [];
@@ -35,9 +49,10 @@ export function breakdownRows(stats: DocumentStats): Array<[string, string]> {
     ["System", t(b.system)],
     ["Few-shot examples", t(b.examples)],
     ["Instructions and other messages", t(b.instructions)],
+    [capitalised(CONTENT_TOKENS), t(stats.promptTokens ?? 0)],
     ["Chat overhead", t(b.overhead)],
     ["Tools and output schema", t(b.tools)],
-    ["Input per call", t(stats.inputTokens ?? 0)],
+    [`${capitalised(INPUT_TOKENS)} per call`, t(stats.inputTokens ?? 0)],
   ];
 }
 

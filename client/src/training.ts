@@ -2,7 +2,9 @@
 // Fine-Tuning (a short wizard when no config is open), Cancel Fine-Tuning, Open Last Run and Try
 // Adapter. The server does the work (and refuses it in an untrusted workspace); this module
 // asks the user and shows the answers. A run's progress and cancel button are the server's
-// work-done progress, which the language client shows as a notification.
+// work-done progress, which the language client shows as a notification. A run outlives the
+// window: after a reload the new server finds it going and sends its `started` again
+// (`reattachedAtStep`), which brings back the notification and the running context key.
 import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import { LanguageClient } from "vscode-languageclient/node";
@@ -28,12 +30,16 @@ export class TrainingCommands implements vscode.Disposable {
   /** The notification of each running config's progress. */
   private readonly progress = new Map<string, { step(step: number, total: number, message: string): void; end(): void }>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly events = new vscode.EventEmitter<TrainingNotification>();
+  /** Each event of a run, for the training view (trainingViewPanel.ts). */
+  readonly onDidReceiveEvent = this.events.event;
 
   constructor(
     private readonly client: () => LanguageClient | undefined,
     private readonly log: vscode.LogOutputChannel,
     private readonly wheelhouse: string,
   ) {
+    this.subscriptions.push(this.events);
     const command = (name: string, run: () => Promise<void>) =>
       vscode.commands.registerCommand(name, () => run().catch((error: Error) => this.fail(error)));
     this.subscriptions.push(
@@ -75,11 +81,15 @@ export class TrainingCommands implements vscode.Disposable {
 
   private onEvent(notification: TrainingNotification): void {
     const event = notification.event;
+    const reattached = event.type === "started" ? notification.reattachedAtStep : null;
+    // A run the server found going after a reload is the view's to restore from its history
+    // (`promptweight/trainingHistory`); its `started` again would clear the curves drawn.
+    if (reattached === null || reattached === undefined) this.events.fire(notification);
     this.log.info(`training ${notification.config}: ${eventLine(notification)}`);
     if (event.type === "started") {
       this.running.add(notification.config);
       void this.setRunning();
-      this.showProgress(notification.config, event.runDir, event.totalSteps);
+      this.showProgress(notification.config, event.runDir, event.totalSteps, reattached ?? 0);
     } else if (event.type === "step") {
       this.progress.get(notification.config)?.step(event.step, event.totalSteps, `step ${event.step}/${event.totalSteps} · loss ${event.loss.toFixed(4)}`);
     } else if (event.type === "finished" || event.type === "failed") {
@@ -95,7 +105,7 @@ export class TrainingCommands implements vscode.Disposable {
    * progress says the same, but the language client shows it in the status bar, where VS Code
    * offers no cancel button.
    */
-  private showProgress(config: string, runDir: string, totalSteps: number): void {
+  private showProgress(config: string, runDir: string, totalSteps: number, atStep: number): void {
     this.progress.get(config)?.end();
     const name = runDir.split(/[\\/]/).pop() ?? runDir;
     void vscode.window.withProgress(
@@ -103,8 +113,8 @@ export class TrainingCommands implements vscode.Disposable {
       (progress, cancelled) =>
         new Promise<void>((resolve) => {
           let done = 0;
-          this.progress.set(config, {
-            step: (step, total, message) => {
+          const shown = {
+            step: (step: number, total: number, message: string) => {
               const percent = (100 * step) / Math.max(total || totalSteps, 1);
               progress.report({ message, increment: Math.max(0, percent - done) });
               done = Math.max(done, percent);
@@ -113,7 +123,10 @@ export class TrainingCommands implements vscode.Disposable {
               this.progress.delete(config);
               resolve();
             },
-          });
+          };
+          this.progress.set(config, shown);
+          // A run found going after a reload: where it is, before its next step arrives.
+          if (atStep > 0) shown.step(atStep, totalSteps, `step ${atStep}/${totalSteps}`);
           cancelled.onCancellationRequested(() => void this.cancel(config));
         }),
     );

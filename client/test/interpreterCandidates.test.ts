@@ -16,7 +16,21 @@ function inputs(overrides: Partial<CandidateInputs>): CandidateInputs {
 
 const orders: Array<[string, Partial<CandidateInputs>, Array<[string, string]>]> = [
   ["nothing set: python3 on PATH", {}, [["python3", "PATH"]]],
-  ["nothing set on Windows: python on PATH", { platform: "win32" }, [["python", "PATH"]]],
+  [
+    "nothing set on Windows: python on PATH, then the py launcher",
+    { platform: "win32" },
+    [["python", "PATH"], ["py -3", "the py launcher"]],
+  ],
+  [
+    "Windows: the Python extension's interpreter first",
+    { platform: "win32", fromExtension: "C:\\work\\.venv\\Scripts\\python.exe" },
+    [["C:\\work\\.venv\\Scripts\\python.exe", EXTENSION], ["python", "PATH"], ["py -3", "the py launcher"]],
+  ],
+  [
+    "Windows: the setting alone, a path with spaces kept whole",
+    { platform: "win32", setting: { globalValue: "C:\\Program Files\\Python313\\python.exe" } },
+    [["C:\\Program Files\\Python313\\python.exe", SETTING]],
+  ],
   [
     "the Python extension's interpreter, then PATH",
     { fromExtension: "/work/.venv/bin/python" },
@@ -56,7 +70,10 @@ const orders: Array<[string, Partial<CandidateInputs>, Array<[string, string]>]>
 ];
 for (const [rule, overrides, expected] of orders) {
   test(`interpreter candidates: ${rule}`, () => {
-    const found = interpreterCandidates(inputs(overrides)).map(({ command, source }) => [command, source]);
+    const found = interpreterCandidates(inputs(overrides)).map(({ command, args, source }) => [
+      [command, ...(args ?? [])].join(" "),
+      source,
+    ]);
     assert.deepEqual(found, expected);
   });
 }

@@ -35,17 +35,18 @@ function stats(overrides: Partial<DocumentStats> = {}): DocumentStats {
 }
 
 const texts: Array<[string, Partial<DocumentStats>, CountSelectionResult | undefined, string]> = [
-  ["tokens, share of the context window and cost per call", {}, undefined, "$(symbol-numeric) 1,234 tokens · 25% · $0.0021/call"],
-  ["a dash when the document was not counted", { promptTokens: null }, undefined, "$(symbol-numeric) — tokens"],
-  ["≈ when the tokenizer only approximates", { exact: false }, undefined, "$(symbol-numeric) ≈1,234 tokens · 25% · $0.0021/call"],
-  ["the prompt's tokens when there is no input total", { inputTokens: null, saturation: null, costPerCallUsd: null }, undefined, "$(symbol-numeric) 1,200 tokens"],
-  ["a decimal below 10% of the window", { saturation: 0.054 }, undefined, "$(symbol-numeric) 1,234 tokens · 5.4% · $0.0021/call"],
-  ["over 100% when the window overflows", { saturation: 1.5 }, undefined, "$(symbol-numeric) 1,234 tokens · 150% · $0.0021/call"],
-  ["the selection's tokens", {}, { tokens: 42, exact: true, encoding: "o200k_base" }, "$(symbol-numeric) 1,234 tokens (42 selected) · 25% · $0.0021/call"],
-  ["no selection when it was not counted", {}, { tokens: null, exact: true, encoding: "o200k_base" }, "$(symbol-numeric) 1,234 tokens · 25% · $0.0021/call"],
-  ["the tokens a short prompt saves against its original", { original: { uri: "file:///support-triage.prompty", inputTokens: 1534 } }, undefined, "$(symbol-numeric) 1,234 tokens (−300 vs original) · 25% · $0.0021/call"],
-  ["the tokens a short prompt adds to its original", { original: { uri: "file:///support-triage.prompty", inputTokens: 1200 } }, undefined, "$(symbol-numeric) 1,234 tokens (+34 vs original) · 25% · $0.0021/call"],
-  ["≈ on the difference when the tokenizer only approximates", { exact: false, original: { uri: "file:///support-triage.prompty", inputTokens: 1534 } }, undefined, "$(symbol-numeric) ≈1,234 tokens (≈−300 vs original) · 25% · $0.0021/call"],
+  ["tokens, share of the context window and cost per call", {}, undefined, "$(symbol-numeric) 1,234 input tokens · 25% · $0.0021/call"],
+  ["a dash when the document was not counted", { promptTokens: null }, undefined, "$(symbol-numeric) — input tokens"],
+  ["≈ when the tokenizer only approximates", { exact: false }, undefined, "$(symbol-numeric) ≈1,234 input tokens · 25% · $0.0021/call"],
+  ["the content tokens, so named, when there is no input total", { inputTokens: null, saturation: null, costPerCallUsd: null }, undefined, "$(symbol-numeric) 1,200 content tokens"],
+  ["no comparison with an original without an input total", { inputTokens: null, saturation: null, costPerCallUsd: null, original: { uri: "file:///support-triage.prompty", inputTokens: 1534 } }, undefined, "$(symbol-numeric) 1,200 content tokens"],
+  ["a decimal below 10% of the window", { saturation: 0.054 }, undefined, "$(symbol-numeric) 1,234 input tokens · 5.4% · $0.0021/call"],
+  ["over 100% when the window overflows", { saturation: 1.5 }, undefined, "$(symbol-numeric) 1,234 input tokens · 150% · $0.0021/call"],
+  ["the selection's tokens", {}, { tokens: 42, exact: true, encoding: "o200k_base" }, "$(symbol-numeric) 1,234 input tokens (42 selected) · 25% · $0.0021/call"],
+  ["no selection when it was not counted", {}, { tokens: null, exact: true, encoding: "o200k_base" }, "$(symbol-numeric) 1,234 input tokens · 25% · $0.0021/call"],
+  ["the tokens a short prompt saves against its original", { original: { uri: "file:///support-triage.prompty", inputTokens: 1534 } }, undefined, "$(symbol-numeric) 1,234 input tokens (−300 vs original) · 25% · $0.0021/call"],
+  ["the tokens a short prompt adds to its original", { original: { uri: "file:///support-triage.prompty", inputTokens: 1200 } }, undefined, "$(symbol-numeric) 1,234 input tokens (+34 vs original) · 25% · $0.0021/call"],
+  ["≈ on the difference when the tokenizer only approximates", { exact: false, original: { uri: "file:///support-triage.prompty", inputTokens: 1534 } }, undefined, "$(symbol-numeric) ≈1,234 input tokens (≈−300 vs original) · 25% · $0.0021/call"],
 ];
 for (const [shows, overrides, selection, text] of texts) {
   test(`the status text shows ${shows}`, () => {
@@ -53,14 +54,15 @@ for (const [shows, overrides, selection, text] of texts) {
   });
 }
 
-test("the breakdown has one row per part, then the input per call", () => {
+test("the breakdown has the content's parts, the content tokens, the rest, then the input tokens", () => {
   assert.deepEqual(breakdownRows(stats({ exact: false })), [
     ["System", "≈200"],
     ["Few-shot examples", "≈600"],
     ["Instructions and other messages", "≈400"],
+    ["Content tokens", "≈1,200"],
     ["Chat overhead", "≈24"],
     ["Tools and output schema", "≈10"],
-    ["Input per call", "≈1,234"],
+    ["Input tokens per call", "≈1,234"],
   ]);
 });
 
@@ -72,7 +74,8 @@ test("the breakdown dialog's detail has one `label: tokens` line per row", () =>
   assert.equal(
     breakdownDetail(stats()),
     "System: 200\nFew-shot examples: 600\nInstructions and other messages: 400\n" +
-      "Chat overhead: 24\nTools and output schema: 10\nInput per call: 1,234",
+      "Content tokens: 1,200\nChat overhead: 24\nTools and output schema: 10\n" +
+      "Input tokens per call: 1,234",
   );
 });
 
@@ -83,9 +86,10 @@ test("the tooltip has the model, the breakdown table, the window, the cost and t
     { markdown: "| System | 200 |\n" },
     { markdown: "| Few-shot examples | 600 |\n" },
     { markdown: "| Instructions and other messages | 400 |\n" },
+    { markdown: "| Content tokens | 1,200 |\n" },
     { markdown: "| Chat overhead | 24 |\n" },
     { markdown: "| Tools and output schema | 10 |\n" },
-    { markdown: "| Input per call | 1,234 |\n" },
+    { markdown: "| Input tokens per call | 1,234 |\n" },
     { markdown: "\n25.0% of 128,000 tokens (with 1,000 output, 2,000 budget)\n\n" },
     { markdown: "$0.0021 per call · $6.30 per month at 100 calls/day\n\n" },
     { text: "Exact count." },

@@ -220,7 +220,7 @@ def figure_problems(figures: Figures, usage: UsageDefaults, at: Span) -> list[Pr
     saturation = figures.saturation
     window = f"{figures.context_window:,}-token context window"
     used = (
-        f"{figures.input_tokens:,} prompt + {figures.max_output_tokens:,} output + "
+        f"{figures.input_tokens:,} input + {figures.max_output_tokens:,} output + "
         f"{figures.budget_tokens:,} budget"
     )
     if saturation > 1:

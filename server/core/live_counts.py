@@ -80,7 +80,7 @@ class LiveCounts:
     region_ends: list[int]
     contents: list[str]
     tokens: list[int]
-    verbatim: list[bool]  # content is the source text as it stands (no placeholder cut out)
+    verbatim: list[bool]  # content is its region of the source, stripped (nothing cut out)
     # In-text examples: (message index, start, end, tokens); an edit touching one is structural.
     in_text: list[tuple[int, int, int, int]]
     # Chat pairs: (question message, answer message).
@@ -91,9 +91,11 @@ class LiveCounts:
         document = analysis.document
         if document is None or analysis.figures is None:
             return None
-        if document.format not in ("prompty", "markdown", "prompt-md"):
-            return None  # JSON, YAML and Handlebars have syntax everywhere: parse them
+        if document.format not in ("prompty", "markdown", "prompt-md", "dotprompt"):
+            return None  # JSON and YAML have syntax everywhere: parse them
         messages = [m.message for m in analysis.messages]
+        region_starts = [m.marker.end if m.marker else m.span.start for m in messages]
+        region_ends = [m.span.end for m in messages]
         index_of = {m.span.start: i for i, m in enumerate(messages)}
         pairs = []
         for weighed in analysis.examples:
@@ -105,12 +107,15 @@ class LiveCounts:
             text=text,
             analysis=analysis,
             roles=[m.role for m in messages],
-            region_starts=[m.marker.end if m.marker else m.span.start for m in messages],
-            region_ends=[m.span.end for m in messages],
+            region_starts=region_starts,
+            region_ends=region_ends,
             contents=[m.content for m in messages],
             tokens=[m.tokens for m in analysis.messages],
+            # The quick count reads a message's whole region as its content: only true where
+            # nothing in it is left out (a Dotprompt comment, section or history, a placeholder).
             verbatim=[
-                text[m.content_span.start : m.content_span.end] == m.content for m in messages
+                text[start:end].strip() == m.content
+                for m, start, end in zip(messages, region_starts, region_ends, strict=True)
             ],
             in_text=[
                 (
@@ -151,7 +156,12 @@ class LiveCounts:
         if index < 0 or old_end > self.region_ends[index] or not self.verbatim[index]:
             return None
         if any(i == index for i, _, _, _ in self.in_text):
-            if any(i == index and s <= old_end and start <= e for i, s, e, _ in self.in_text):
+            # An example runs to the end of its last line: typing after its trailing spaces
+            # lengthens it.
+            if any(
+                i == index and s <= old_end and start <= _line_end(old, e)
+                for i, s, e, _ in self.in_text
+            ):
                 return None
             if not _line_of(old, start).strip():
                 return None  # a blank line ends an example's output: filling it moves the end
@@ -192,3 +202,8 @@ class LiveCounts:
 def _line_of(text: str, offset: int) -> str:
     end = text.find("\n", offset)
     return text[text.rfind("\n", 0, offset) + 1 : len(text) if end < 0 else end]
+
+
+def _line_end(text: str, offset: int) -> int:
+    end = text.find("\n", offset)
+    return len(text) if end < 0 else end

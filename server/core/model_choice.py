@@ -113,8 +113,10 @@ def counter_for(entry: ModelEntry, tokenizer_path: str | None, root: Path | None
     if tokenizer.kind == "tiktoken":
         return _tiktoken_counter(tokenizer.encoding, True, None)
     if tokenizer.kind == "estimate":
+        # Said of the model, not its maker: the catalog estimates some open-weight models too
+        # (those LiteLLM lists whose tokenizer it does not name).
         note = (
-            f"{entry.provider} publishes no local tokenizer for {entry.id}; "
+            f"no local tokenizer is known for {entry.id} ({entry.provider}); "
             f"estimated with {tokenizer.encoding}"
         )
         return _tiktoken_counter(tokenizer.encoding, False, note)

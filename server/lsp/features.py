@@ -6,9 +6,13 @@ from lsprotocol import types
 
 from server.core.advisor.advisor_settings import AdvisorSettings
 from server.core.advisor.caching import cached_cost
+from server.core.formats.prompty import declared_images
+from server.core.image_tokens import image_tokens
 from server.core.prompt_analysis import PromptAnalysis
-from server.core.prompt_model import LineIndex, Span
-from server.figures_report import token_breakdown
+from server.core.prompt_model import LineIndex, PromptDocument, Span
+from server.core.prompt_parser import reading_note
+from server.core.template_syntax import curly_variables
+from server.figures_report import CONTENT_TOKENS, INPUT_TOKENS, token_breakdown
 from server.lsp.conversions import to_range
 
 
@@ -101,6 +105,30 @@ _PLACEHOLDER_HOVERS = {
 }
 
 
+def _image_estimate(analysis: PromptAnalysis, document: PromptDocument, span: Span) -> str:
+    """The provider's estimate for the image input at `span`, when the frontmatter declares its
+    size; else how to declare one."""
+    names = curly_variables(document.text, span)
+    image = declared_images(document.metadata.raw).get(names[0].name) if names else None
+    if image is None:
+        return (
+            "\n\nDeclare the input's `width` and `height` in pixels (and `detail` for OpenAI "
+            "models) in the frontmatter for an estimate by the provider's formula."
+        )
+    entry = analysis.model.entry
+    size = f"{image.width:,} x {image.height:,} px" + (
+        f", detail {image.detail}" if image.detail else ""
+    )
+    estimate = image_tokens(entry.id, entry.provider, image)
+    if estimate is None:
+        return f"\n\nDeclared {size}: no published formula is known here for {entry.id}."
+    return (
+        f"\n\nDeclared {size}: about {estimate.tokens:,} tokens on {entry.id} "
+        f"({estimate.rule}). An estimate by the provider's formula, not an exact count, and not "
+        f"in the {INPUT_TOKENS} or the cost."
+    )
+
+
 def _placeholder_hover(
     analysis: PromptAnalysis, index: LineIndex, offset: int
 ) -> types.Hover | None:
@@ -112,6 +140,8 @@ def _placeholder_hover(
             break
         value = _PLACEHOLDER_HOVERS.get(placeholder.kind)
         if value is not None and offset <= span.end:
+            if placeholder.kind == "image" and analysis.document.format == "prompty":
+                value += _image_estimate(analysis, analysis.document, span)
             return types.Hover(
                 contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value),
                 range=to_range(index, span),
@@ -127,12 +157,12 @@ def hover(analysis: PromptAnalysis, index: LineIndex, offset: int) -> types.Hove
         if marker is not None and marker.start <= offset <= marker.end:
             share = ""
             if analysis.prompt_tokens:
-                share = f" · {weighed.tokens / analysis.prompt_tokens:.0%} of the prompt"
+                share = f" · {weighed.tokens / analysis.prompt_tokens:.0%} of the file's content"
+            count = f"{'' if exact else '≈'}{weighed.tokens:,} {CONTENT_TOKENS}"
             return types.Hover(
                 contents=types.MarkupContent(
                     kind=types.MarkupKind.Markdown,
-                    value=f"**{weighed.message.role.value}** message: "
-                    f"{_tokens(weighed.tokens, exact)}{share} ({encoding})",
+                    value=f"**{weighed.message.role.value}** message: {count}{share} ({encoding})",
                 ),
                 range=to_range(index, marker),
             )
@@ -164,13 +194,13 @@ def _usd(amount: float) -> str:
 
 
 def summary_line(analysis: PromptAnalysis) -> str | None:
-    """`1,234 tokens · 1.0% of 128k · $0.0002/call · $5.70/month at 1,000 calls/day`"""
+    """`1,234 input tokens · 1.0% of 128k · $0.0002/call · $5.70/month at 1,000 calls/day`"""
     figures = analysis.figures
     if figures is None:
         return None
     approx = "" if analysis.exact else "≈"
     return (
-        f"{approx}{figures.input_tokens:,} tokens · {figures.saturation:.1%} of "
+        f"{approx}{figures.input_tokens:,} {INPUT_TOKENS} · {figures.saturation:.1%} of "
         f"{_compact(figures.context_window)} · {_usd(figures.cost_per_call_usd)}/call · "
         f"{_usd(figures.cost_per_month_usd)}/month at {figures.calls_per_day:,} calls/day"
     )
@@ -184,21 +214,24 @@ def breakdown_markdown(
         return None
     parts = token_breakdown(figures)
     exact = analysis.exact
+    approx = "" if exact else "≈"
     rows = [
         ("System", parts.system),
         ("Few-shot examples", parts.examples),
         ("Instructions and other messages", parts.instructions),
+        (f"**{CONTENT_TOKENS.capitalize()}**", figures.prompt_tokens),
         ("Chat overhead", parts.overhead),
         ("Tools and output schema", parts.tools),
+        (f"**{INPUT_TOKENS.capitalize()}** per call", figures.input_tokens),
     ]
     lines = [
         f"**Promptweight** · {analysis.model.entry.id} · {analysis.model.counter.name}"
         + ("" if exact else " (estimate)"),
         "",
+        *([f"_{reading_note(analysis.document)}_", ""] if analysis.document else []),
         "| | tokens |",
         "| --- | ---: |",
-        *[f"| {label} | {'' if exact else '≈'}{count:,} |" for label, count in rows],
-        f"| **Input per call** | **{figures.input_tokens:,}** |",
+        *[f"| {label} | {approx}{count:,} |" for label, count in rows],
         "",
         f"{figures.saturation:.1%} of the {figures.context_window:,}-token window "
         f"(with {figures.max_output_tokens:,} output and {figures.budget_tokens:,} budget) · "

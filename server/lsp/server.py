@@ -14,7 +14,6 @@ from pygls.uris import to_fs_path
 
 from server import __version__
 from server.core.countable import Skip
-from server.core.datasets.validation import ValidationOptions
 from server.core.economics import Figures
 from server.core.garbage_collection import (
     back_into_collections,
@@ -37,6 +36,7 @@ from server.core.training.config_diagnostics import check_config_text, is_traini
 from server.figures_report import figures_fields
 from server.lsp import features
 from server.lsp.conversions import to_diagnostic
+from server.lsp.dataset_options import validation_options
 from server.lsp.dataset_view import (
     dataset_diagnostics,
     is_dataset,
@@ -171,13 +171,7 @@ class PromptweightServer(LanguageServer):
         return await state.analysis()
 
     def _validate(self, text: str, folder: FolderContext) -> DatasetReport:
-        model = choose_model(folder.options.training_model, folder.settings.models)
-        options = ValidationOptions(
-            count_tokens=model.counter.count,
-            max_sequence_tokens=folder.options.max_sequence_tokens,
-            max_sequence_tokens_source="setting",
-        )
-        return validate_text(text, options)
+        return validate_text(text, validation_options(folder))
 
     async def dataset_report(self, uri: str) -> tuple[int, DatasetReport | str] | None:
         """The validation of an open `.jsonl` dataset, or why it was not validated."""
@@ -329,10 +323,14 @@ def create_server() -> PromptweightServer:
     # The export's and training's handlers live in their own modules, which build on this one.
     from server.lsp import (
         advice,
+        dataset_validation,
         export_actions,
+        model_picker,
         progress_cancel,
         short_prompt_actions,
+        token_report,
         training,
+        training_history,
         training_setup,
     )
 
@@ -358,6 +356,7 @@ def create_server() -> PromptweightServer:
 
     @server.feature(types.INITIALIZED)
     async def on_initialized(ls: PromptweightServer, params: types.InitializedParams) -> None:
+        training.schedule_reattach(ls)  # follow again the runs that outlived the last server
         # Load the tokenizer while the editor is still opening files, not on the first keystroke.
         await asyncio.to_thread(choose_model, None, ls.folders.outside.settings.models)
 
@@ -454,6 +453,10 @@ def create_server() -> PromptweightServer:
     training.register(server)
     training_setup.register(server)
     advice.register(server)
+    model_picker.register(server)
+    dataset_validation.register(server)
+    token_report.register(server)
+    training_history.register(server)
 
     @server.feature(COUNT_SELECTION.name)
     async def on_count_selection(ls: PromptweightServer, raw: Any) -> dict[str, object]:

@@ -1,7 +1,10 @@
 """`python -m server.training train [CONFIG] [--base-model …] [--dataset FILE]… [--max-steps N]
-[--output-dir DIR] [--resume RUN_DIR]`: one QLoRA run, its events as JSON lines on stdout
-(and in the run folder's `events.jsonl`). SIGTERM or SIGINT stops it at the next step, with a
-checkpoint to resume from. Exit status 0 only when an adapter was written.
+[--output-dir DIR] [--resume RUN_DIR] [--run-dir RUN_DIR]`: one QLoRA run, its events as JSON
+lines on stdout and, each flushed as it is written, in the run folder's `events.jsonl` (from
+the first event when the caller names the folder). While it runs, the folder's `trainer.json`
+marks it live (`server/core/training/run_marker.py`). SIGTERM or SIGINT, or a `stop` file in
+the run folder, stops it at the next step, with a checkpoint to resume from. Exit status 0 only
+when an adapter was written.
 
 Under `accelerate launch` every rank runs this same command, with the `--run-dir` its caller
 made: rank 0 writes the events and the run's files, the other ranks only their failures."""
@@ -19,6 +22,7 @@ from typing import IO
 
 from server.core.training.launch import new_run_dir
 from server.core.training.run_config import RunConfigError, load_run_config
+from server.core.training.run_marker import clear_stop, remove_marker, write_marker
 from server.training.arguments import add_run_arguments, overrides
 from shared_schemas.evaluation import EvalResult
 from shared_schemas.training import Failed, TrainingEvent
@@ -79,41 +83,48 @@ def main(argv: list[str] | None = None) -> int:
     main_process = os.environ.get("RANK", "0") == "0"
     emit = EventWriter(sys.stdout, failures_only=not main_process)
     sys.stdout = sys.stderr
-    try:
-        run = load_run_config(args.config, overrides(args))
-    except RunConfigError as error:
-        emit(Failed(error=str(error), hint="fix the configuration"))
-        return 2
-    if not run.config.allow_download:
-        # Before transformers loads: nothing reaches the hub unless the user allowed it.
-        os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    cancel = threading.Event()
-    for number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, lambda *_: cancel.set())
-
-    try:
-        from server.training import run as training  # torch loads here, after the checks above
-    except ImportError as error:
-        emit(
-            Failed(
-                error=f"{sys.executable} cannot train: {error}",
-                hint="install the training libraries into it: `Promptweight: Check Training "
-                "Environment` offers to, or run "
-                f"`{sys.executable} -m pip install 'promptweight[train]'`",
-            )
-        )
-        return 1
-
+    given = args.resume or args.run_dir  # a launch's ranks share the caller's folder
     # The log stays open until the failure below is written to it too.
     with contextlib.ExitStack() as files:
+        if given is not None and main_process:
+            # A folder named by the caller (the language server follows the run through it):
+            # every event from the first goes to its `events.jsonl`, failures included.
+            try:
+                _open_run_folder(given.resolve(), args.config, emit, files, args.resume)
+            except OSError as error:
+                emit(Failed(error=f"cannot write the run folder {given}: {error}"))
+                return 1
         try:
-            given = args.resume or args.run_dir  # a launch's ranks share the caller's folder
+            run = load_run_config(args.config, overrides(args))
+        except RunConfigError as error:
+            emit(Failed(error=str(error), hint="fix the configuration"))
+            return 2
+        if not run.config.allow_download:
+            # Before transformers loads: nothing reaches the hub unless the user allowed it.
+            os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        cancel = threading.Event()
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, lambda *_: cancel.set())
+
+        try:
+            from server.training import run as training  # torch loads here, after the checks
+        except ImportError as error:
+            emit(
+                Failed(
+                    error=f"{sys.executable} cannot train: {error}",
+                    hint="install the training libraries into it: `Promptweight: Check Training "
+                    "Environment` offers to, or run "
+                    f"`{sys.executable} -m pip install 'promptweight[train]'`",
+                )
+            )
+            return 1
+
+        try:
             run_dir = given.resolve() if given else new_run_dir(run)
             if main_process:  # rank 0 writes the run's files
-                emit.log = files.enter_context(
-                    (run_dir / "events.jsonl").open("a", encoding="utf-8")
-                )
+                if given is None:
+                    _open_run_folder(run_dir, args.config, emit, files, None)
                 (run_dir / "train.json").write_text(
                     run.config.model_dump_json(by_alias=True, indent=2) + "\n"
                 )
@@ -121,6 +132,25 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as error:  # reported as the run's last event; the caller stays up
             emit(training.failed(error))
             return 1
+
+
+def _open_run_folder(
+    run_dir: Path,
+    config: Path | None,
+    emit: EventWriter,
+    files: contextlib.ExitStack,
+    resume: Path | None,
+) -> None:
+    """Rank 0's part of the run folder: `events.jsonl` opened for the events, and the live-run
+    marker (`trainer.json`), removed again, with any stop request, once the last event is
+    written (the stack closes after it). A stop request left by an earlier cancel of a resumed
+    run is cleared first: it is no request for this one."""
+    emit.log = files.enter_context((run_dir / "events.jsonl").open("a", encoding="utf-8"))
+    if resume is not None:
+        clear_stop(run_dir)
+    marker = write_marker(run_dir, config)
+    files.callback(clear_stop, run_dir)
+    files.callback(remove_marker, run_dir, marker)
 
 
 def run_doctor(config: Path | None) -> int:

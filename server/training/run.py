@@ -3,7 +3,8 @@
 
 The run folder `<outputDir>/<time>-<name>/` holds the adapter (`adapter_model.safetensors`,
 `adapter_config.json`), the tokenizer, the exact config (`train.json`), `events.jsonl`,
-`metrics.json`, a model card (`README.md`) and the checkpoints a run resumes from.
+`metrics.json`, a model card (`README.md`) and the checkpoints a run resumes from; while the
+run goes, its marker (`trainer.json`) and, once asked to stop, a `stop` file.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from server.core.training.launch import new_run_dir as new_run_dir  # the bench'
 from server.core.training.memory_estimate import ModelShape, ModelShapeError
 from server.core.training.run_config import RunConfig
 from server.core.training.run_estimate import NoEstimate, estimate_run
+from server.core.training.run_marker import stop_requested
 from server.training.chat_data import ConversationError, Sequence, to_sequence
 from server.training.checkpoints import (
     CheckpointWriteError,
@@ -160,11 +162,14 @@ def _compute_dtype(run: RunConfig, cuda: bool) -> torch.dtype:
 
 
 class _Events(TrainerCallback):
-    """Trainer callbacks to events; cancels at the next step when asked."""
+    """Trainer callbacks to events; cancels at the next step when asked: by a signal (`cancel`)
+    or by a `stop` file in the run folder, which any process can write on any platform (a
+    language server that did not start this trainer, after a window reload)."""
 
-    def __init__(self, emit: Emit, cancel: threading.Event) -> None:
+    def __init__(self, emit: Emit, cancel: threading.Event, run_dir: Path) -> None:
         self.emit = emit
         self.cancel = cancel
+        self.run_dir = run_dir
         self.since = time.monotonic()
         self.counted = 0
         self.cancelled = False
@@ -206,6 +211,8 @@ class _Events(TrainerCallback):
     def on_step_end(
         self, args: Any, state: TrainerState, control: TrainerControl, **_: Any
     ) -> None:
+        if not self.cancel.is_set() and stop_requested(self.run_dir):  # one stat a step
+            self.cancel.set()
         if any_rank(self.cancel.is_set(), args.device):  # all ranks stop at the same step
             self.cancelled = True
             control.should_save = True  # the run resumes from here
@@ -372,7 +379,7 @@ def _train(run: RunConfig, run_dir: Path, emit: Emit, cancel: threading.Event, r
         # costs a graph walk a step and breaks with checkpointing.
         ddp_find_unused_parameters=False,
     )
-    events = _Events(emit, cancel)
+    events = _Events(emit, cancel, run_dir)
     callbacks: list[Any] = [events]
     if evaluating and config.early_stopping_patience is not None:
         callbacks.append(EarlyStoppingCallback(config.early_stopping_patience))

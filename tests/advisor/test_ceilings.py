@@ -1,4 +1,4 @@
-"""Ceilings: saturation, prompt tokens per call and monthly cost, each at its boundary."""
+"""Ceilings: saturation, input tokens per call and monthly cost, each at its boundary."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def test_prompt_tokens_per_call(analysis: PromptAnalysis, offset: int, reached: 
     sent = analysis.figures.input_tokens
     condition = ceilings(analysis, settings(prompt_tokens=sent + offset), 0.99)
     assert condition.passed is reached
-    assert (f"{sent:,} prompt tokens per call (reached)" in condition.value) is reached
+    assert (f"{sent:,} input tokens per call (reached)" in condition.value) is reached
 
 
 @pytest.mark.parametrize(("factor", "reached"), [(1.0, True), (1.001, False)])

@@ -64,7 +64,7 @@ def test_a_long_copilot_prompt_reaches_the_prompt_length_ceiling() -> None:
     analysis = corpus("copilot-prompt-md/architecture-blueprint-generator.prompt.md")
     condition = ceilings(analysis, SETTINGS, saturation_warning=0.8)
     assert condition.passed is True
-    assert "prompt tokens per call (reached)" in condition.value
+    assert "input tokens per call (reached)" in condition.value
 
 
 def test_two_examples_are_too_few_to_judge_variety() -> None:

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.core.formats.dotprompt import parse_dotprompt
+from server.core.formats.dotprompt import dotprompt_sections, parse_dotprompt
+from server.core.prompt_analysis import AnalysisSettings, analyse_prompt
 from server.core.prompt_model import LineIndex, PromptDocument, Span
-from server.core.prompt_parser import PartialReader
+from server.core.prompt_parser import PartialReader, detect_format, parse_prompt, reading_note
+from server.lsp.features import breakdown_markdown
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "dotprompt"
 
@@ -130,7 +132,7 @@ def test_a_user_model_pair_before_the_last_user_turn_is_a_few_shot_example() -> 
 
 
 PLACEHOLDERS = [
-    ('{{role "system"}} Hello {{history}} world', "history", "Hello  world"),
+    ('{{role "system"}} Hello {{history}}', "history", "Hello"),
     ('{{role "user"}}\nWatch this:\n{{media url=videoUrl}}\n', "media", "Watch this:"),
     (
         '{{role "user"}}\nLook: {{ media url="http://x/y.png" contentType="image/png" }}',
@@ -148,6 +150,60 @@ def test_history_and_media_are_recorded_not_counted(text: str, kind: str, conten
     assert [p.kind for p in document.placeholders] == [kind]
     assert document.messages[-1].content == content
     assert document.variables == ()
+
+
+AFTER_HISTORY = [
+    (
+        '{{role "system"}}Rules.\n{{history}}\nGo on.',
+        [("system", "Rules."), ("assistant", "Go on.")],
+    ),
+    (
+        '{{role "system"}}Rules.\n{{history}}\n{{role "user"}}Next.',
+        [("system", "Rules."), ("user", "Next.")],
+    ),
+    ('{{role "system"}}Rules.\n{{history}}\n', [("system", "Rules.")]),
+    (
+        "<<<dotprompt:role:user>>>Hi<<<dotprompt:history>>>Hello!",
+        [("user", "Hi"), ("assistant", "Hello!")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), AFTER_HISTORY)
+def test_text_after_the_history_is_a_model_turn_until_a_role_switch(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    document = parse_dotprompt(text)
+    assert roles_and_contents(document) == expected
+    assert document.problems == ()
+    assert_well_formed(document)
+
+
+SECTIONS = [
+    (
+        '{{section "intro"}}\nHello world\n{{section "main"}}\nMain content\n',
+        [("user", "Hello world\n\nMain content")],
+        ["intro", "main"],
+    ),
+    (
+        "{{role 'system'}}{{ section 'rules' }}Be brief.{{~section \"tone\"~}}Be kind.",
+        [("system", "Be brief.Be kind.")],
+        ["rules", "tone"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "names"), SECTIONS)
+def test_section_markers_are_structure_not_content(
+    text: str, expected: list[tuple[str, str]], names: list[str]
+) -> None:
+    document = parse_dotprompt(text)
+    assert roles_and_contents(document) == expected
+    assert document.variables == ()
+    assert document.placeholders == ()
+    sections = dotprompt_sections(text, document.body)
+    assert [name for name, _ in sections] == names
+    assert all(text[span.start : span.end].endswith("}}") for _, span in sections)
 
 
 def test_a_found_partial_adds_its_text_where_it_is_included() -> None:
@@ -310,7 +366,7 @@ CORPUS_ROLES = {
     "example.prompt": ["user", "assistant"],
     "faithfulness_nli.prompt": ["user"],
     "hello.history.prompt": ["system", "user", "assistant", "user"],
-    "kitchensink.prompt": ["system"],
+    "kitchensink.prompt": ["system", "assistant"],
     "multi-msg.prompt": ["system", "user"],
     "story.prompt": ["system", "user"],
     "tools.prompt": ["user"],
@@ -360,6 +416,7 @@ FRAGMENTS = [
     "<<<dotprompt:role:user>>>",
     "<<<dotprompt:history>>>",
     "{{history}}",
+    '{{section "s"}}',
     "{{media url=u}}",
     "{{> p}}",
     "{{>q x=y}}",
@@ -378,7 +435,9 @@ FRAGMENTS = [
     "Input: x\nOutput: y\n",
     "\ufeff",
 ]
-FUZZ_PARTIALS = partials(p='{{role "model"}} hi {{> q}}', q='{{> p}} {{role "user"}}{{', r="")
+FUZZ_PARTIALS = partials(
+    p='{{role "model"}} hi {{history}} there {{> q}}', q='{{> p}} {{role "user"}}{{', r=""
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -387,3 +446,58 @@ def test_any_text_parses_into_well_formed_spans(text: str) -> None:
     document = parse_dotprompt(text, FUZZ_PARTIALS.get)
     assert document.format == "dotprompt"
     assert_well_formed(document)
+
+
+# --- Which `.prompt` files are Dotprompt, and what the hover says ---------------------------
+
+GENKIT_PLAIN = "---\nmodel: googleai/gemini-2.0-flash\n---\nHello {{name}}"
+
+READINGS = [
+    (GENKIT_PLAIN, "dotprompt"),
+    ("Summarize the text below.\n\n{{text}}", "dotprompt"),
+    ("", "dotprompt"),
+    ("---\nsystem:\n  note: a frontmatter key, not a marker\n---\nHi", "dotprompt"),
+    ('{{role "system"}}\nA line that reads\nuser:\nstays Dotprompt.', "dotprompt"),
+    ("---\ninput:\n  schema:\n    q: string\n---\nuser:\n{{q}}", "dotprompt"),
+    ("system:\nBe brief.\n\nuser:\n{{question}}", "markdown"),
+    ("# System:\nBe brief.\n# User:\nHi", "markdown"),
+    ("{% for m in history %}{{m.content}}{% endfor %}", "markdown"),
+]
+
+
+@pytest.mark.parametrize(("text", "format"), READINGS)
+def test_a_prompt_file_is_dotprompt_unless_clearly_something_else(text: str, format: str) -> None:
+    assert detect_format("greeting.prompt", text) == format
+
+
+def test_a_plain_genkit_file_is_one_user_message() -> None:
+    document = parse_prompt("hello.prompt", GENKIT_PLAIN)
+    assert document is not None
+    assert roles_and_contents(document) == [("user", "Hello {{name}}")]
+    assert document.metadata.model == "googleai/gemini-2.0-flash"
+
+
+def test_section_markers_are_not_counted() -> None:
+    text = '{{section "intro"}}\nHello world\n{{section "main"}}\nMain content\n'
+    without = "\nHello world\n\nMain content\n"
+    counted = analyse_prompt("s.prompt", text, AnalysisSettings())
+    assert (
+        counted.message_tokens
+        == analyse_prompt("s.prompt", without, AnalysisSettings()).message_tokens
+    )
+
+
+READING_NOTES = [
+    (GENKIT_PLAIN, "Read as Dotprompt, the format of `.prompt` files"),
+    ('{{role "user"}}Hi', "Read as Dotprompt: it uses Dotprompt syntax."),
+    ("system:\nBe brief.", "this file has role-marker lines"),
+    ("{% if x %}Hi{% endif %}", "this file has Jinja statements"),
+]
+
+
+@pytest.mark.parametrize(("text", "note"), READING_NOTES)
+def test_the_breakdown_hover_says_which_reading_was_used(text: str, note: str) -> None:
+    analysis = analyse_prompt("greeting.prompt", text, AnalysisSettings())
+    assert analysis.document is not None
+    assert note in reading_note(analysis.document)
+    assert reading_note(analysis.document) in (breakdown_markdown(analysis) or "")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import time
+from collections.abc import Callable
 
 import pytest
 
-from server.core.formats.prompty import parse_markdown, parse_prompty
+from server.core.formats.prompty import declared_images, parse_markdown, parse_prompty
 from server.core.prompt_model import PromptDocument, Role
 
 
@@ -18,9 +20,11 @@ MESSAGES = [
     ("system:\nBe brief.\nuser:\nHi", [("system", "Be brief."), ("user", "Hi")]),
     ("# System:\nBe brief.\n\n# USER:\nHi\n", [("system", "Be brief."), ("user", "Hi")]),
     ("Leading text.\nuser:\nHi", [("system", "Leading text."), ("user", "Hi")]),
-    ("developer:\nRules.\nfunction:\n{}", [("system", "Rules."), ("tool", "{}")]),
+    ("developer:\nRules.\nuser:\n{}", [("system", "Rules."), ("user", "{}")]),
     ("assistant :  \nSure.", [("assistant", "Sure.")]),
     ("user: inline text is not a marker", [("system", "user: inline text is not a marker")]),
+    # Matched without regard to case, as the runtime matches: long s and dotless i included.
+    ("\u017fystem:\nA\nass\u0131stant:\nB", [("system", "A"), ("assistant", "B")]),
     ("", []),
     ("\n\n  \n", []),
 ]
@@ -37,10 +41,35 @@ def test_frontmatter_is_configuration_not_content() -> None:
     assert document.frontmatter is not None and document.frontmatter.start == 0
 
 
+NOT_STRICT = "---\ntemplate:\n  format:\n    kind: jinja2\n    strict: false\n---\n"
+
+
 def test_marker_attributes_give_the_name() -> None:
-    message = parse_prompty('system[name="seth", mood=calm]:\nHello').messages[0]
+    text = NOT_STRICT + 'system[name="seth", mood=calm]:\nHello'
+    message = parse_prompty(text).messages[0]
     assert message.name == "seth"
     assert message.attributes == (("name", "seth"), ("mood", "calm"))
+
+
+# Prompty's strict mode (its default) drops a marker's attributes, `name` too, before the call.
+STRICT = ["", "---\nname: x\n---\n", "---\ntemplate:\n  format:\n    strict: true\n---\n"]
+
+
+@pytest.mark.parametrize("frontmatter", STRICT)
+def test_strict_prompty_sends_no_name(frontmatter: str) -> None:
+    message = parse_prompty(frontmatter + 'system[name="seth"]:\nHello').messages[0]
+    assert message.name is None
+    assert message.attributes == (("name", "seth"),)
+
+
+def test_markdown_prompts_keep_the_name() -> None:
+    assert parse_markdown("system[name=seth]:\nHello").messages[0].name == "seth"
+
+
+def test_marker_span_leaves_out_unicode_spaces() -> None:
+    text = "\xa0user:\u3000\nHi"
+    marker = parse_prompty(text).messages[0].marker
+    assert marker is not None and text[marker.start : marker.end] == "user:"
 
 
 def test_content_span_is_the_stripped_source() -> None:
@@ -124,6 +153,24 @@ def test_markdown_prompts_use_the_same_markers() -> None:
     document = parse_markdown("# system:\nYou classify.\n# user:\n{{text}}")
     assert document.format == "markdown"
     assert [m.role for m in document.messages] == [Role.SYSTEM, Role.USER]
+
+
+# Prompt flow's runtime reads `# function:` and `# tool:`; Prompty's does not (see
+# test_prompty_runtime.py), so only Markdown prompts take them for markers.
+PROMPT_FLOW_ONLY = ["# function:\n{}", "tool:\n{}", "## tool:\n{}"]
+
+
+@pytest.mark.parametrize("marker", PROMPT_FLOW_ONLY)
+def test_prompt_flow_tool_markers_are_read_in_markdown(marker: str) -> None:
+    document = parse_markdown(f"system:\nRules.\n{marker}")
+    assert roles_and_contents(document) == [("system", "Rules."), ("tool", "{}")]
+
+
+@pytest.mark.parametrize("marker", PROMPT_FLOW_ONLY)
+def test_prompt_flow_tool_markers_are_text_in_prompty(marker: str) -> None:
+    document = parse_prompty(f"system:\nRules.\n{marker}")
+    assert roles_and_contents(document) == [("system", f"Rules.\n{marker}")]
+    assert [p.code for p in document.problems] == ["unknown-role"]
 
 
 def test_frontmatter_with_undecodable_text_still_parses() -> None:
@@ -213,3 +260,44 @@ RUNTIME_ONLY_MESSAGES = [
 def test_a_message_of_runtime_content_alone_is_not_empty(text: str) -> None:
     document = parse_prompty(text)
     assert document.messages[1].content == "" and document.problems == ()
+
+
+# Lines built against the Prompty marker pattern's runs (attributes, quotes, spaces), each at
+# 200 KB: linear work takes milliseconds, a pattern that backtracks or rescans takes minutes.
+HOSTILE_LINES = [
+    lambda n: "user[" + "a=b " * (n // 4) + "x:",
+    lambda n: "user[" + "a=1," * (n // 4) + ":",
+    lambda n: 'user[a="' + "x" * n + ":",
+    lambda n: "user[" + 'a="b"' * (n // 5) + "[:",
+    lambda n: "\xa0" * n + "user x:",
+    lambda n: "#" + " " * n + "user x:",
+    lambda n: "user:" + " " * n + "x:",
+]
+
+
+@pytest.mark.parametrize("build", HOSTILE_LINES)
+def test_marker_lines_are_read_in_linear_time(build: Callable[[int], str]) -> None:
+    text = build(200_000)
+    start = time.perf_counter()
+    parse_prompty(text)
+    assert time.perf_counter() - start < 1.0
+
+
+# Where an image input's size is declared: on the input, in each of Prompty's shapes of inputs.
+DECLARED_IMAGES = [
+    ("inputs:\n  photo:\n    kind: image\n    width: 1024\n    height: 768\n", {"photo"}),
+    ("inputs:\n  - name: photo\n    kind: image\n    width: 800\n    height: 600\n", {"photo"}),
+    (
+        "inputSchema:\n  properties:\n    - name: scan\n      kind: image\n"
+        "      width: 800\n      height: 600\n      detail: low\n",
+        {"scan"},
+    ),
+    ("inputs:\n  photo:\n    kind: image\n", set()),  # no size declared
+    ("inputs:\n  photo:\n    kind: file\n    width: 1024\n    height: 768\n", set()),
+]
+
+
+@pytest.mark.parametrize(("frontmatter", "names"), DECLARED_IMAGES)
+def test_declared_images_are_found_by_name(frontmatter: str, names: set[str]) -> None:
+    metadata = parse_prompty(f"---\n{frontmatter}---\nuser:\n{{{{photo}}}}").metadata
+    assert set(declared_images(metadata.raw)) == names

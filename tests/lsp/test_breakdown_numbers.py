@@ -63,12 +63,15 @@ def test_each_row_of_the_breakdown_carries_its_own_number() -> None:
         "Instructions and other messages": figures.instruction_tokens,
         "Chat overhead": figures.overhead_tokens,
         "Tools and output schema": figures.tool_tokens,
-        "Input per call": figures.input_tokens,
+        "Content tokens": figures.prompt_tokens,
+        "Input tokens per call": figures.input_tokens,
     }
-    parts = [count for label, count in expected.items() if label != "Input per call"]
+    totals = ("Content tokens", "Input tokens per call")
+    parts = [count for label, count in expected.items() if label not in totals]
     assert len(set(parts)) == len(parts), "the parts must differ for a swap to show"
     assert rows(markdown) == expected
     assert sum(parts) == figures.input_tokens
+    assert sum(parts[:3]) == figures.prompt_tokens
 
 
 def test_the_rows_match_counts_made_here() -> None:

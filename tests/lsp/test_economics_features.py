@@ -91,7 +91,7 @@ async def test_code_lens_summarises_one_call(client: PromptClient) -> None:
     assert lenses[1].command is None and lenses[1].data["kind"] == "advice"
     assert lenses[0].command is not None
     title = lenses[0].command.title
-    assert title.startswith(f"{stats.input_tokens} tokens · 0.")
+    assert title.startswith(f"{stats.input_tokens} input tokens · 0.")
     assert "% of 128k · $" in title and title.endswith("/month at 2,000 calls/day")
 
 
@@ -103,7 +103,7 @@ async def test_hover_on_the_frontmatter_shows_the_breakdown(client: PromptClient
     )
     assert result is not None and isinstance(result.contents, types.MarkupContent)
     text = result.contents.value
-    for row in ("System", "Few-shot examples", "Chat overhead", "Tools", "Input per call"):
+    for row in ("System", "Few-shot examples", "Chat overhead", "Tools", "Input tokens"):
         assert row in text
     assert "per call" in text and "per month" in text
 

@@ -102,7 +102,8 @@ async def test_hover_on_a_role_marker_shows_its_tokens(client: PromptClient) -> 
         types.HoverParams(text_document=doc(), position=types.Position(line=11, character=3))
     )
     assert result is not None and isinstance(result.contents, types.MarkupContent)
-    assert result.contents.value.startswith(f"**assistant** message: {o200k('network')} tokens")
+    value = result.contents.value
+    assert value.startswith(f"**assistant** message: {o200k('network')} content tokens")
     assert result.range is not None and result.range.start == types.Position(11, 0)
 
 

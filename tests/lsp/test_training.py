@@ -17,6 +17,7 @@ from pytest_lsp import LanguageClient
 from shared_schemas.methods import START_TRAINING, TRAINING, TRAINING_RUNS
 from shared_schemas.training import Finished, Step, TrainingNotification, TrainingRuns
 from tests.lsp.conftest import PromptClient, start_session
+from tests.lsp.test_training_reattach import kill_trainers_in
 
 pytest.importorskip("torch")
 
@@ -72,6 +73,7 @@ async def session(
     options = {"debounceMs": 0, "workspaceTrusted": trusted}
     async for client in start_session(server_process, options, PROGRESS, [folder]):
         yield client, events
+    kill_trainers_in(folder)  # a run outlives its server: a failed test's must not
 
 
 @pytest_asyncio.fixture

@@ -30,6 +30,8 @@ export interface PromptweightProtocol {
   InstallTrainingExtraResult?: InstallTrainingExtraResult;
   Log?: Log;
   MemoryEstimate?: MemoryEstimate;
+  ModelsParams?: ModelsParams;
+  ModelsResult?: ModelsResult;
   ServerStatus?: ServerStatus;
   ServerStatusParams?: ServerStatusParams;
   Settings?: Settings;
@@ -37,11 +39,15 @@ export interface PromptweightProtocol {
   StartTrainingResult?: StartTrainingResult;
   Started?: Started;
   Step?: Step;
+  TokenReportParams?: TokenReportParams;
+  TokenReportResult?: TokenReportResult;
   TrainingChoices?: TrainingChoices;
   TrainingChoicesParams?: TrainingChoicesParams;
   TrainingConfig?: TrainingConfig;
   TrainingEnvironment?: TrainingEnvironment;
   TrainingEnvironmentParams?: TrainingEnvironmentParams;
+  TrainingHistory?: TrainingHistory;
+  TrainingHistoryParams?: TrainingHistoryParams;
   TrainingNotification?: TrainingNotification;
   TrainingPlan?: TrainingPlan;
   TrainingPlanParams?: TrainingPlanParams;
@@ -49,6 +55,8 @@ export interface PromptweightProtocol {
   TrainingRunsParams?: TrainingRunsParams;
   TryAdapterParams?: TryAdapterParams;
   TryAdapterResult?: TryAdapterResult;
+  ValidateDatasetParams?: ValidateDatasetParams;
+  ValidateDatasetResult?: ValidateDatasetResult;
   ValidateReport?: ValidateReport;
 }
 /**
@@ -1197,6 +1205,60 @@ export interface Log {
   message: string;
   type?: "log";
 }
+export interface ModelsParams {
+  /**
+   * The document the picker was opened for: its workspace folder's settings (`promptweight.models`, `promptweight.model`) apply, and its own model is reported.
+   */
+  uri?: string | null;
+}
+export interface ModelsResult {
+  /**
+   * The model the document's own frontmatter names, which wins over the setting for that file.
+   */
+  fileModel?: string | null;
+  /**
+   * The listed model the document's own model resolves to; null: none, or a name nothing knows (counted as the setting's model).
+   */
+  fileModelId?: string | null;
+  /**
+   * The workspace folder whose settings apply; null: the window's.
+   */
+  folder?: string | null;
+  /**
+   * The catalog with the folder's `promptweight.models` applied (patched entries and added ones), by provider, its own names before hosts' prefixed ones, then by id.
+   */
+  models: ModelListing[];
+  /**
+   * `promptweight.model` as the document's folder sets it.
+   */
+  setting: string;
+  /**
+   * The listed model the setting resolves to; null: a name nothing knows (the server then counts with gpt-4o-mini).
+   */
+  settingId: string | null;
+}
+/**
+ * One model the settings can name, with what the picker shows of it.
+ */
+export interface ModelListing {
+  contextWindow: number;
+  /**
+   * Whether its tokens are counted exactly on this machine.
+   */
+  exact: boolean;
+  /**
+   * The name to write into `promptweight.model`.
+   */
+  id: string;
+  inputUsdPerMillion: number;
+  maxOutputTokens: number | null;
+  outputUsdPerMillion: number;
+  provider: string;
+  /**
+   * What counts its tokens, or why they are estimated.
+   */
+  tokenizer: string;
+}
 /**
  * What the server holds: one entry per open document, for logs and tests.
  */
@@ -1406,6 +1468,119 @@ export interface Step {
   totalSteps: number;
   type?: "step";
 }
+/**
+ * Request `promptweight/tokenReport`, client to server: the report of an open prompt.
+ */
+export interface TokenReportParams {
+  uri: string;
+}
+export interface TokenReportResult {
+  /**
+   * Why there is no report.
+   */
+  reason?: string | null;
+  /**
+   * null when the document is not open, not a prompt, or was not counted.
+   */
+  report: TokenReport | null;
+}
+/**
+ * Where one prompt's tokens go, as of `version`: per message, per example, and the money.
+ */
+export interface TokenReport {
+  breakdown?: TokenBreakdown | null;
+  budgetTokens?: number | null;
+  callsPerDay?: number | null;
+  contextWindow?: number | null;
+  /**
+   * (inputTokens + budgetTokens) at input price + maxOutputTokens.
+   */
+  costPerCallUsd?: number | null;
+  /**
+   * 30 days of calls.
+   */
+  costPerMonthUsd?: number | null;
+  encoding: string;
+  /**
+   * False when the tokenizer only approximates the model's.
+   */
+  exact: boolean;
+  /**
+   * In file order; the first 500.
+   */
+  fewShotExamples: ExampleTokens[];
+  fewShotTokens?: number | null;
+  format: "prompty" | "dotprompt" | "prompt-md" | "chat-json" | "chat-yaml" | "markdown";
+  /**
+   * promptTokens + overheadTokens + toolTokens.
+   */
+  inputTokens?: number | null;
+  maxOutputTokens?: number | null;
+  /**
+   * In file order; the first 500.
+   */
+  messages: MessageReport[];
+  model: string;
+  /**
+   * The catalog entry that prices it.
+   */
+  modelId?: string | null;
+  /**
+   * Why counts are approximate, if they are.
+   */
+  note?: string | null;
+  /**
+   * Examples after the first 500.
+   */
+  omittedExamples?: number;
+  /**
+   * Messages after the first 500.
+   */
+  omittedMessages?: number;
+  /**
+   * Chat framing: 3 per message, 1 per name, 3 reply priming.
+   */
+  overheadTokens?: number | null;
+  promptTokens: number;
+  /**
+   * (inputTokens + maxOutputTokens + budgetTokens) / contextWindow.
+   */
+  saturation?: number | null;
+  /**
+   * Tool definitions and output schema, as compact JSON.
+   */
+  toolTokens?: number | null;
+  uri: string;
+  version: number;
+  /**
+   * Cost per month at 1k, 10k and 100k calls/day and the configured volume.
+   */
+  volumes: VolumeCost[];
+}
+/**
+ * One few-shot example's weight; its texts stay in the file (a label is enough to chart).
+ */
+export interface ExampleTokens {
+  inputTokens: number;
+  kind: "chat-pair" | "example-block" | "input-output" | "q-a";
+  /**
+   * The start of its input, on one line, for the chart's axis.
+   */
+  label: string;
+  outputTokens: number;
+  range: Range;
+}
+export interface VolumeCost {
+  callsPerDay: number;
+  /**
+   * The volume the settings or the file configure.
+   */
+  configured: boolean;
+  /**
+   * 30 days at this volume.
+   */
+  costPerMonthUsd: number;
+}
 export interface TrainingChoices {
   baseModels: BaseModelChoice[];
   /**
@@ -1580,6 +1755,48 @@ export interface TrainingEnvironmentParams {
    */
   folder?: string | null;
 }
+export interface TrainingHistory {
+  /**
+   * null when the config or the run is not found.
+   */
+  run: RunSummary | null;
+}
+/**
+ * One run folder, as its files tell it.
+ */
+export interface RunSummary {
+  /**
+   * The adapter, once written.
+   */
+  adapterPath: string | null;
+  evalLoss: number | null;
+  /**
+   * Its history, for curves (the last 10,000).
+   */
+  events: (Started | Step | Eval | Checkpoint | Finished | Failed | Log)[];
+  lastLoss: number | null;
+  name: string;
+  runDir: string;
+  /**
+   * interrupted: it ended without a last event (resume it with `--resume`).
+   */
+  state: "running" | "finished" | "stopped" | "failed" | "interrupted";
+  steps: number;
+  totalSteps: number | null;
+}
+/**
+ * Request `promptweight/trainingHistory`, client to server: one run's events so far.
+ */
+export interface TrainingHistoryParams {
+  /**
+   * The URI of the run's `promptweight.train.yaml`.
+   */
+  config: string;
+  /**
+   * A run folder under the config's outputDir; null: the newest.
+   */
+  runDir?: string | null;
+}
 /**
  * Notification `promptweight/training`, server to client: one event of a run.
  */
@@ -1589,6 +1806,10 @@ export interface TrainingNotification {
    */
   config: string;
   event: Started | Step | Eval | Checkpoint | Finished | Failed | Log;
+  /**
+   * Set only on a `started` event sent again by a server that found the run going (after a window reload or a server restart): the step the run had reached. Its history is in `promptweight/trainingHistory`; live events follow this one.
+   */
+  reattachedAtStep?: number | null;
 }
 export interface TrainingPlan {
   /**
@@ -1623,29 +1844,6 @@ export interface TrainingRuns {
    * Newest first.
    */
   runs: RunSummary[];
-}
-/**
- * One run folder, as its files tell it.
- */
-export interface RunSummary {
-  /**
-   * The adapter, once written.
-   */
-  adapterPath: string | null;
-  evalLoss: number | null;
-  /**
-   * Its history, for curves (the last 10,000).
-   */
-  events: (Started | Step | Eval | Checkpoint | Finished | Failed | Log)[];
-  lastLoss: number | null;
-  name: string;
-  runDir: string;
-  /**
-   * interrupted: it ended without a last event (resume it with `--resume`).
-   */
-  state: "running" | "finished" | "stopped" | "failed" | "interrupted";
-  steps: number;
-  totalSteps: number | null;
 }
 /**
  * Request `promptweight/trainingRuns`, client to server: the runs of one config.
@@ -1689,6 +1887,38 @@ export interface AdapterTrial {
   promptTokens: number;
   runDir: string;
   seconds: number;
+}
+export interface ValidateDatasetParams {
+  /**
+   * A `.jsonl` file: open in the editor, or on disk.
+   */
+  uri: string;
+}
+export interface ValidateDatasetResult {
+  /**
+   * Why the file was not validated.
+   */
+  error?: string | null;
+  /**
+   * Whether that tokenizer is the model's own.
+   */
+  exact: boolean;
+  /**
+   * The validator's report (as `promptweight validate` makes it); null with `error`.
+   */
+  report: DatasetReport | null;
+  /**
+   * Whether the editor's text (unsaved changes included) or the file on disk was read.
+   */
+  source: "editor" | "disk";
+  /**
+   * The tokenizer that counted.
+   */
+  tokenizer: string;
+  /**
+   * `promptweight.trainingModel`: whose tokens count.
+   */
+  trainingModel: string;
 }
 /**
  * The whole output of `promptweight validate --format json`: lines and columns 1-based.
@@ -1747,14 +1977,18 @@ export const METHODS = {
   documentStats: { name: "promptweight/documentStats", kind: "notification" },
   exportDataset: { name: "promptweight.server.exportDataset", kind: "command" },
   installTrainingExtra: { name: "promptweight.server.installTrainingExtra", kind: "command" },
+  models: { name: "promptweight/models", kind: "request" },
   planTraining: { name: "promptweight/planTraining", kind: "request" },
   serverStatus: { name: "promptweight/serverStatus", kind: "request" },
   startTraining: { name: "promptweight.server.startTraining", kind: "command" },
+  tokenReport: { name: "promptweight/tokenReport", kind: "request" },
   training: { name: "promptweight/training", kind: "notification" },
   trainingChoices: { name: "promptweight/trainingChoices", kind: "request" },
   trainingEnvironment: { name: "promptweight/trainingEnvironment", kind: "request" },
+  trainingHistory: { name: "promptweight/trainingHistory", kind: "request" },
   trainingRuns: { name: "promptweight/trainingRuns", kind: "request" },
   tryAdapter: { name: "promptweight.server.tryAdapter", kind: "command" },
+  validateDataset: { name: "promptweight/validateDataset", kind: "request" },
 } as const;
 
 /** Each method's params and result types, by wire name. */
@@ -1767,14 +2001,18 @@ export interface MethodPayloads {
   "promptweight/documentStats": { params: DocumentStats; result: void };
   "promptweight.server.exportDataset": { params: ExportDatasetParams; result: ExportDatasetResult };
   "promptweight.server.installTrainingExtra": { params: InstallTrainingExtraParams; result: InstallTrainingExtraResult };
+  "promptweight/models": { params: ModelsParams; result: ModelsResult };
   "promptweight/planTraining": { params: TrainingPlanParams; result: TrainingPlan };
   "promptweight/serverStatus": { params: ServerStatusParams; result: ServerStatus };
   "promptweight.server.startTraining": { params: StartTrainingParams; result: StartTrainingResult };
+  "promptweight/tokenReport": { params: TokenReportParams; result: TokenReportResult };
   "promptweight/training": { params: TrainingNotification; result: void };
   "promptweight/trainingChoices": { params: TrainingChoicesParams; result: TrainingChoices };
   "promptweight/trainingEnvironment": { params: TrainingEnvironmentParams; result: TrainingEnvironment };
+  "promptweight/trainingHistory": { params: TrainingHistoryParams; result: TrainingHistory };
   "promptweight/trainingRuns": { params: TrainingRunsParams; result: TrainingRuns };
   "promptweight.server.tryAdapter": { params: TryAdapterParams; result: TryAdapterResult };
+  "promptweight/validateDataset": { params: ValidateDatasetParams; result: ValidateDatasetResult };
 }
 
 /** Every setting the server reads (`promptweight.<key>`), with its VS Code scope. */

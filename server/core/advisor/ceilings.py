@@ -33,7 +33,7 @@ def ceilings(
 ) -> Condition:
     threshold = (
         f"any of: saturation ≥ {saturation_warning:.0%}, "
-        f"≥ {settings.long_prompt_tokens:,} prompt tokens per call, "
+        f"≥ {settings.long_prompt_tokens:,} input tokens per call, "
         f"≥ ${settings.monthly_cost_usd:,.0f} a month"
     )
     figures = analysis.figures
@@ -49,7 +49,7 @@ def ceilings(
     }
     shown = {
         "saturation": f"{saturation:.0%} of the {figures.context_window:,}-token window",
-        "prefill": f"{prefill:,} prompt tokens per call",
+        "prefill": f"{prefill:,} input tokens per call",
         "cost": f"${monthly:,.2f} a month at {figures.calls_per_day:,} calls/day",
     }
     value = ", ".join(

@@ -3,6 +3,10 @@
 Roles switch with `{{role "user"}}`, the block form `{{#role "user"}}...{{/role}}`, or the
 already-rendered `<<<dotprompt:role:user>>>`; text before the first switch is a user turn.
 `{{history}}` and `{{media url=...}}` stand for runtime content and are recorded, not counted.
+Text after `{{history}}` with no role switch first is a model turn, as the reference runtimes
+render it (the history's messages come in between).
+`{{section "name"}}` marks where a named part of the message starts: structure, not text, so it
+is neither content nor counted (`dotprompt_sections` finds them).
 A partial `{{> style}}` is the text of `_style.prompt` beside the file: it is sent with the
 prompt, so its text (and any role switches in it) goes into the messages, placed on the tag.
 """
@@ -43,6 +47,7 @@ _QUOTED = r"""(?:"([^"\n{}]*)"|'([^'\n{}]*)')"""
 _ROLE = re.compile(r"\{\{~?\s*(#\s*)?role\s+" + _QUOTED + r"\s*~?\}\}")
 _ROLE_CLOSE = re.compile(r"\{\{~?\s*/\s*role\s*~?\}\}")
 _HISTORY = re.compile(r"\{\{~?\s*history\s*~?\}\}")
+_SECTION = re.compile(r"\{\{~?\s*section\s+" + _QUOTED + r"\s*~?\}\}")
 _MEDIA = re.compile(r"\{\{~?\s*media\b[^{}]*\}\}")
 # The bare name is held to its whole run (the lookahead: a character it cannot hold follows), so
 # that it is never split against the `[^{}]*` after it, which matches its characters too. (A
@@ -85,6 +90,14 @@ class _Cut:
 
 
 @dataclass(frozen=True)
+class _Section:
+    """`{{section "name"}}`: where a named part of the message starts; not sent as text."""
+
+    span: Span
+    name: str
+
+
+@dataclass(frozen=True)
 class _Runtime:
     """`{{history}}`, `{{media}}`: content supplied at run time."""
 
@@ -98,7 +111,7 @@ class _Partial:
     name: str
 
 
-_Token = _Marker | _Cut | _Runtime | _Partial
+_Token = _Marker | _Cut | _Section | _Runtime | _Partial
 
 
 def _tokenize(text: str, start: int, end: int) -> tuple[list[_Token], list[Span]]:
@@ -141,6 +154,9 @@ def _tokenize(text: str, start: int, end: int) -> tuple[list[_Token], list[Span]
             tokens.append(_Marker(Span(i, match.end()), word, ROLE_ALIASES.get(word)))
         elif match := _HISTORY.match(text, i, end):
             tokens.append(_Runtime(Span(i, match.end()), "history"))
+        elif match := _SECTION.match(text, i, end):
+            name = match.group(1) if match.group(1) is not None else match.group(2)
+            tokens.append(_Section(Span(i, match.end()), name))
         elif match := _MEDIA.match(text, i, end):
             tokens.append(_Runtime(Span(i, match.end()), "media"))
         elif match := _PARTIAL.match(text, i, end):
@@ -176,6 +192,8 @@ class _Draft:
     pieces: list[str] = field(default_factory=list)
     # Source spans that hold this message's content; a partial's text is placed on its tag.
     holds: list[Span] = field(default_factory=list)
+    # Opened by `{{history}}` rather than by a marker: dropped if nothing comes before the next.
+    after_history: bool = False
 
 
 @dataclass
@@ -247,9 +265,13 @@ class _Builder:
                     span = inclusion.tag if inclusion else token.span
                     self.placeholders.append(Placeholder(token.kind, span))
                     self.hold(span, inclusion)
+                    if token.kind == "history":
+                        self.drafts.append(
+                            _Draft(Role.ASSISTANT, span.end, None, "model", after_history=True)
+                        )
                 case _Partial():
                     self.include(token, inclusion, stack)
-                case _Cut():
+                case _Cut() | _Section():
                     pass
         self.add_text(source, at, end, inclusion)
 
@@ -278,8 +300,10 @@ class _Builder:
             start, marker_span = inclusion.tag.start, inclusion.tag
             inclusion.used = True
         at = inclusion.tag if inclusion else marker_span
-        if len(self.drafts) == 1 and self.current.marker is None and not self.current.holds:
-            # Blank text before the first marker belongs to it, so that the spans tile the body.
+        implicit = len(self.drafts) == 1 and self.current.marker is None
+        if (implicit or self.current.after_history) and not self.current.holds:
+            # Blank text before the first marker, or after a history, belongs to the marker, so
+            # that the spans tile the body.
             start = self.drafts.pop().start
         self.drafts.append(_Draft(role, start, marker_span, marker.word, at=at))
 
@@ -346,6 +370,8 @@ class _Builder:
         return f"in `_{stack[-1]}.prompt`: {message}" if stack else message
 
     def messages(self) -> list[Message]:
+        if len(self.drafts) > 1 and self.current.after_history and not self.current.holds:
+            self.drafts.pop()  # nothing after the history: its blank end is the message above's
         drafts = self.drafts
         if len(drafts) == 1 and not drafts[0].holds:
             return []
@@ -417,6 +443,13 @@ def parse_dotprompt(text: str, read_partial: PartialReader | None = None) -> Pro
         placeholders=sorted(builder.placeholders, key=lambda p: p.span.start),
         problems=list(frontmatter.problems) + list(dict.fromkeys(builder.problems)),
     )
+
+
+def dotprompt_sections(text: str, body: Span) -> list[tuple[str, Span]]:
+    """The `{{section "name"}}` markers of the body (not of its partials), in order: each
+    section's name and its tag."""
+    tokens, _ = _tokenize(text, body.start, body.end)
+    return [(token.name, token.span) for token in tokens if isinstance(token, _Section)]
 
 
 def _variables(text: str, body: Span, tags: list[Span]) -> list[Variable]:

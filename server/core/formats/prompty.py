@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from server.core.formats.assemble import as_int, assemble, first_of, listing, mapping
 from server.core.formats.frontmatter import dig, read_frontmatter
-from server.core.formats.role_markers import split_messages
+from server.core.formats.role_markers import BROAD, PROMPTY, split_messages
+from server.core.image_tokens import DeclaredImage, declared_image
 from server.core.prompt_model import (
     ContentsFound,
     Metadata,
@@ -29,10 +32,9 @@ RUNTIME_CONVERSATION = (
 )
 
 
-def runtime_inputs(data: dict[str, Any]) -> dict[str, str]:
-    """Inputs whose `kind` is not text (`RUNTIME_INPUT_KINDS`), name to kind: Prompty 2's
-    `inputs:` mapping or list, or `inputSchema.properties` (a list of `name`/`kind` entries)."""
-    found: dict[str, str] = {}
+def _input_specs(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Each declared input's name and declaration: Prompty 2's `inputs:` mapping or list, or
+    `inputSchema.properties` (a list of entries with a `name`)."""
     for declared in (data.get("inputs"), dig(data, "inputSchema", "properties")):
         if isinstance(declared, dict):
             entries = list(declared.items())
@@ -41,9 +43,26 @@ def runtime_inputs(data: dict[str, Any]) -> dict[str, str]:
         else:
             continue
         for name, spec in entries:
-            kind = dig(spec, "kind")
-            if isinstance(name, str) and isinstance(kind, str) and kind in RUNTIME_INPUT_KINDS:
-                found[name] = kind
+            if isinstance(name, str):
+                yield name, spec
+
+
+def runtime_inputs(data: dict[str, Any]) -> dict[str, str]:
+    """Inputs whose `kind` is not text (`RUNTIME_INPUT_KINDS`), name to kind."""
+    found: dict[str, str] = {}
+    for name, spec in _input_specs(data):
+        kind = dig(spec, "kind")
+        if isinstance(kind, str) and kind in RUNTIME_INPUT_KINDS:
+            found[name] = kind
+    return found
+
+
+def declared_images(data: dict[str, Any]) -> dict[str, DeclaredImage]:
+    """Image inputs that declare their size (`width`, `height`, optional `detail`), by name."""
+    found: dict[str, DeclaredImage] = {}
+    for name, spec in _input_specs(data):
+        if dig(spec, "kind") == "image" and (image := declared_image(spec)) is not None:
+            found[name] = image
     return found
 
 
@@ -94,9 +113,16 @@ def parse_prompty(
         body,
         Role.SYSTEM,
         found_placeholders,
-        strict=format == "prompty",
+        # A `.prompty` file's markers are the ones its runtime reads; other Markdown prompts
+        # keep the broader reading (prompt flow's `# tool:`, heading levels).
+        reading=PROMPTY if format == "prompty" else BROAD,
         on_contents=None if on_contents is None else partial(on_contents, metadata),
     )
+    if format == "prompty" and dig(frontmatter.data, "template", "format", "strict") is not False:
+        # Prompty's strict mode, its default, rewrites each marker line before rendering (against
+        # markers injected through inputs) and drops its attributes: no `name` reaches the
+        # model, so none is counted.
+        messages = [m if m.name is None else replace(m, name=None) for m in messages]
     # A message of runtime content alone (`{{photo}}`, `{{history}}`) is not empty.
     starts = [p.span.start for p in found_placeholders]
     runtime_only = {

@@ -59,13 +59,21 @@ def start_command(python: str, run: RunConfig, flags: Sequence[str], resuming: b
     otherwise. Raises `RunConfigError`, before any folder is made, for a bad accelerateConfig."""
     if not launches(run) or resuming:
         return trainer_command(python, run, flags)
-    if run.config.accelerate_config is not None:
+    return new_run_command(python, run, flags)[0]
+
+
+def new_run_command(python: str, run: RunConfig, flags: Sequence[str]) -> tuple[list[str], Path]:
+    """A new run's argument list and its folder, made now and passed as `--run-dir`: the
+    language server follows a run through the folder's files (`events.jsonl`, `trainer.json`),
+    not through the trainer's pipes, so it names the folder before the trainer starts. Raises
+    `RunConfigError`, before any folder is made, for a bad accelerateConfig."""
+    if launches(run) and run.config.accelerate_config is not None:
         accelerate_config_file(run)
     try:
         run_dir = new_run_dir(run)
     except OSError as error:
         raise RunConfigError(f"cannot make the run folder in {run.output_dir}: {error}") from error
-    return trainer_command(python, run, flags, run_dir)
+    return trainer_command(python, run, flags, run_dir), run_dir
 
 
 def accelerate_config_file(run: RunConfig) -> Path:

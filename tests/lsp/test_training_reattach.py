@@ -1,0 +1,286 @@
+"""A run outlives the window: the trainer keeps going after the language server that started it
+shuts down, and the next server (a reloaded window) finds it from its marker, follows it again
+(`promptweight/training` and work-done progress) and can cancel it. A stale marker (its trainer
+gone) is an interrupted run, never followed. Each test drives real servers over stdio."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from server.core.training.run_folders import read_events
+from server.core.training.run_marker import (
+    MARKER,
+    STOP,
+    TrainerMarker,
+    process_start_time,
+    read_marker,
+)
+from shared_schemas.methods import CANCEL_TRAINING, START_TRAINING, TRAINING, TRAINING_RUNS
+from shared_schemas.training import (
+    Failed,
+    Finished,
+    Started,
+    Step,
+    TrainingEvent,
+    TrainingNotification,
+    TrainingRuns,
+)
+from tests.lsp.conftest import make_client
+
+TIMEOUT_S = 180
+PROGRESS = types.ClientCapabilities(window=types.WindowClientCapabilities(work_done_progress=True))
+CONFIG = (
+    "name: lsp\nbaseModel: tiny\ndatasets: [data.jsonl]\nevalSplit: 0\nsaveSteps: 50\n"
+    "learningRate: 0.003\nbatchSize: 1\nmaxSequenceTokens: 64\n"
+)
+
+
+class Inbox:
+    """Every `promptweight/training` notification one server sent."""
+
+    def __init__(self) -> None:
+        self.received: list[TrainingNotification] = []
+        self.arrived = asyncio.Condition()
+
+    async def put(self, raw: Any) -> None:
+        async with self.arrived:
+            self.received.append(TrainingNotification.model_validate(raw))
+            self.arrived.notify_all()
+
+    async def first(
+        self, matches: Callable[[TrainingNotification], bool] = lambda n: True
+    ) -> TrainingNotification:
+        def found() -> TrainingNotification | None:
+            return next((n for n in self.received if matches(n)), None)
+
+        async with self.arrived:
+            await asyncio.wait_for(self.arrived.wait_for(found), TIMEOUT_S)
+        result = found()
+        assert result is not None
+        return result
+
+    async def event(self, kind: type[Any]) -> Any:
+        return (await self.first(lambda n: isinstance(n.event, kind))).event
+
+
+@asynccontextmanager
+async def server(folder: Path) -> AsyncIterator[tuple[LanguageClient, Inbox]]:
+    """A fresh `python -m server` over stdio, initialized in a trusted `folder`; shut down
+    (and its process ended) when the block ends."""
+    client = make_client()
+    inbox = Inbox()
+
+    @client.feature(TRAINING.name)
+    async def on_training(params: Any) -> None:
+        await inbox.put(params)
+
+    await client.start_io(sys.executable, "-m", "server")
+    try:
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=PROGRESS,
+                initialization_options={"debounceMs": 0, "workspaceTrusted": True},
+                workspace_folders=[types.WorkspaceFolder(uri=folder.as_uri(), name=folder.name)],
+            )
+        )
+        yield client, inbox
+        await client.shutdown_session()
+    finally:
+        process = client._server
+        if process is not None and process.returncode is None:
+            process.kill()  # a failed test's server: pygls's `stop` would wait for it forever
+        await client.stop()
+
+
+async def until(condition: Callable[[], object], what: str) -> None:
+    deadline = time.monotonic() + TIMEOUT_S
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.1)
+
+
+def kill_trainers_in(folder: Path) -> None:
+    """No trainer of a failed test outlives it (they outlive their servers by design)."""
+    for process in psutil.process_iter(["cmdline", "cwd"]):
+        with_trainer = "server.training" in " ".join(process.info["cmdline"] or [])
+        if with_trainer and process.info["cwd"] == str(folder):
+            process.kill()
+
+
+def steps_in(run_dir: Path) -> int:
+    return sum(isinstance(e, Step) for e in read_events(run_dir))
+
+
+async def runs_of(client: LanguageClient, config: str) -> TrainingRuns:
+    found = await client.protocol.send_request_async(TRAINING_RUNS.name, {"config": config})
+    return TrainingRuns.model_validate(found)
+
+
+def cancellable_begin(client: LanguageClient) -> str:
+    """The token of the one training progress the server began, cancellable."""
+    [token] = [
+        token
+        for token, reports in client.progress_reports.items()
+        if reports and isinstance(reports[0], types.WorkDoneProgressBegin)
+    ]
+    begin = client.progress_reports[token][0]
+    assert isinstance(begin, types.WorkDoneProgressBegin) and begin.cancellable
+    return str(token)
+
+
+@pytest.fixture
+def training_folder(tmp_path: Path) -> Iterator[Path]:
+    pytest.importorskip("torch")
+    from server.training.tiny_model import build_tiny_model
+
+    build_tiny_model(tmp_path / "tiny")
+    records = [
+        {"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}]}
+        for q, a in [("The VPN drops.", "network"), ("Printer on fire.", "hardware")] * 8
+    ]
+    (tmp_path / "data.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (tmp_path / "promptweight.train.yaml").write_text(CONFIG)
+    yield tmp_path
+    kill_trainers_in(tmp_path)
+
+
+async def test_a_run_outlives_its_server_and_the_next_server_follows_and_cancels_it(
+    training_folder: Path,
+) -> None:
+    config = (training_folder / "promptweight.train.yaml").as_uri()
+    async with server(training_folder) as (first, inbox):
+        started = await first.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command=START_TRAINING.name, arguments=[{"config": config, "maxSteps": 100000}]
+            )
+        )
+        assert started["started"] is True, started
+        await inbox.event(Step)
+        first_server = first._server
+    # The server has exited; its trainer has not, and trains on.
+    assert first_server is not None and first_server.returncode is not None
+    [run_dir] = (training_folder / "runs").iterdir()
+    marker = read_marker(run_dir)
+    assert marker is not None and marker.alive()
+    steps = steps_in(run_dir)
+    await until(lambda: steps_in(run_dir) > steps, "a step after the server exited")
+
+    async with server(training_folder) as (second, inbox):
+        again = await inbox.first(lambda n: n.reattached_at_step is not None)
+        assert again.config == config and isinstance(again.event, Started)
+        assert again.event.run_dir == str(run_dir) and again.reattached_at_step is not None
+        assert again.reattached_at_step > steps
+        # Live steps follow, from where the run was when the server found it.
+        step = await inbox.event(Step)
+        assert step.step > again.reattached_at_step
+        cancellable_begin(second)
+        [running] = (await runs_of(second, config)).runs
+        assert running.state == "running"
+
+        result = await second.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=CANCEL_TRAINING.name, arguments=[{"config": config}])
+        )
+        assert result["cancelled"] is True, result
+        finished = await inbox.event(Finished)
+        assert finished.cancelled
+        assert (run_dir / "checkpoints" / f"checkpoint-{finished.steps}").is_dir()
+        assert not (run_dir / MARKER).exists()  # removed after its last event; then it ends
+        await until(lambda: not marker.alive(), "the trainer's end")
+        [stopped] = (await runs_of(second, config)).runs
+        assert stopped.state == "stopped" and stopped.steps == finished.steps
+
+
+def write_run(run_dir: Path, events: list[TrainingEvent], marker: TrainerMarker) -> None:
+    run_dir.mkdir(parents=True)
+    lines = "".join(e.model_dump_json(by_alias=True) + "\n" for e in events)
+    (run_dir / "events.jsonl").write_text(lines)
+    (run_dir / MARKER).write_text(json.dumps(asdict(marker)))
+
+
+def started(run_dir: Path) -> Started:
+    return Started(
+        run_dir=str(run_dir),
+        base_model="tiny",
+        trainable_parameters=1,
+        total_parameters=2,
+        quantization="nf4",
+        device="cpu",
+        total_steps=10,
+        train_examples=4,
+        eval_examples=0,
+    )
+
+
+def step(number: int) -> Step:
+    return Step(
+        step=number,
+        total_steps=10,
+        epoch=0.1,
+        loss=1.0,
+        learning_rate=1e-3,
+        tokens_per_second=1.0,
+        memory_bytes=None,
+    )
+
+
+@pytest.fixture
+def stand_in() -> Iterator[subprocess.Popen[bytes]]:
+    """A process standing in for a trainer: it ends on SIGTERM, as a trainer after its step."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    yield process
+    process.kill()
+    process.wait()
+
+
+async def test_a_stale_marker_is_interrupted_and_a_live_one_is_followed_and_stopped(
+    tmp_path: Path, stand_in: subprocess.Popen[bytes]
+) -> None:
+    (tmp_path / "promptweight.train.yaml").write_text(CONFIG)
+    config = (tmp_path / "promptweight.train.yaml").as_uri()
+    ended = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await ended.wait()
+    # Older: named first, so were it taken for live it would be followed first.
+    stale = tmp_path / "runs" / "20261201-100000-lsp"
+    write_run(stale, [started(stale), step(1)], TrainerMarker(ended.pid, "linux:1", "a", None))
+    live = tmp_path / "runs" / "20261201-110000-lsp"
+    start_time = process_start_time(stand_in.pid)
+    marker = TrainerMarker(stand_in.pid, start_time, "b", str(tmp_path / "promptweight.train.yaml"))
+    write_run(live, [started(live), step(1), step(2), step(3)], marker)
+
+    async with server(tmp_path) as (client, inbox):
+        [again] = [await inbox.first()]
+        assert again.reattached_at_step == 3 and isinstance(again.event, Started)
+        assert again.event.run_dir == str(live)
+        runs = (await runs_of(client, config)).runs
+        assert [(r.run_dir, r.state) for r in runs] == [
+            (str(live), "running"),
+            (str(stale), "interrupted"),
+        ]
+        with (live / "events.jsonl").open("a") as events:
+            events.write(step(4).model_dump_json(by_alias=True) + "\n")
+        assert (await inbox.event(Step)).step == 4
+
+        # Cancel: a stop file, and SIGTERM to the marker's process, which it checked first.
+        token = cancellable_begin(client)
+        client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+        failed = await inbox.event(Failed)  # the stand-in writes no last event
+        assert "before its last event" in failed.error
+        assert (live / STOP).exists()
+        assert stand_in.wait(TIMEOUT_S) == -15
+        assert [n.event.run_dir for n in inbox.received if isinstance(n.event, Started)] == [
+            str(live)
+        ]
