@@ -5,6 +5,7 @@ import { LanguageClient } from "vscode-languageclient/node";
 import { adviceMarkdown } from "./adviceText";
 import { evalMarkdown } from "./evalText";
 import { METHODS } from "./generated/protocol";
+import { showMarkdownReport } from "./markdownReports";
 import { executeCommand, sendRequest } from "./serverMethods";
 
 export function registerShowAdvice(client: () => LanguageClient | undefined): vscode.Disposable {
@@ -20,8 +21,7 @@ export function registerShowAdvice(client: () => LanguageClient | undefined): vs
       await vscode.window.showWarningMessage("Promptweight: this file is not a prompt the advisor can read.");
       return;
     }
-    const document = await vscode.workspace.openTextDocument({ language: "markdown", content: adviceMarkdown(advice) });
-    await vscode.commands.executeCommand("markdown.showPreviewToSide", document.uri);
+    await showMarkdownReport("Advice", adviceMarkdown(advice));
   });
 }
 
@@ -42,7 +42,6 @@ export function registerCompareAdapter(client: () => LanguageClient | undefined)
       await vscode.window.showErrorMessage(`Promptweight: ${result.error ?? "the comparison did not run"}`);
       return;
     }
-    const document = await vscode.workspace.openTextDocument({ language: "markdown", content: evalMarkdown(result.report) });
-    await vscode.commands.executeCommand("markdown.showPreviewToSide", document.uri);
+    await showMarkdownReport("Adapter comparison", evalMarkdown(result.report));
   });
 }

@@ -16,6 +16,7 @@ import { prepareServerEnvironment } from "./serverEnvironment";
 import { TokenStatusBar } from "./statusBar";
 import { TrainingCommands } from "./training";
 import { registerCompareAdapter, registerShowAdvice } from "./advice";
+import { registerMarkdownReports } from "./markdownReports";
 import { registerModelPicker } from "./modelPicker";
 import { registerValidateDataset } from "./validateDataset";
 import { registerTokenReport, TokenViews } from "./tokenReportPanel";
@@ -231,6 +232,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     statusBar,
     interpreterWatch,
     training,
+    registerMarkdownReports(),
     registerShowAdvice(() => client),
     registerCompareAdapter(() => client),
     registerModelPicker(() => client),

@@ -53,6 +53,20 @@ export function gauge(report: TokenReport): Gauge | null {
   };
 }
 
+// The smallest arc a used segment is drawn with, as a share of the window: a 300-token prompt
+// in a million-token window is otherwise a sliver no one can see. Only the drawing is
+// widened; labels, tooltips and the caption give the true figures.
+export const MIN_ARC_SHARE = 0.015;
+
+/** The gauge's drawn arc per segment (same order): true sizes, except that a used segment
+ * under `MIN_ARC_SHARE` of the window is widened to it, taken from the free part. */
+export function gaugeArcs(g: Gauge): number[] {
+  const least = g.contextWindow * MIN_ARC_SHARE;
+  const arcs = g.segments.map((s) => (s.id !== "free" && s.tokens > 0 ? Math.max(s.tokens, least) : s.tokens));
+  const added = arcs.reduce((sum, arc, i) => sum + arc - g.segments[i].tokens, 0);
+  return arcs.map((arc, i) => (g.segments[i].id === "free" ? Math.max(0, arc - added) : arc));
+}
+
 export function percent(share: number): string {
   return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
 }

@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import { LanguageClient } from "vscode-languageclient/node";
 import { METHODS, RunSummary, TrainingChoices, TrainingNotification } from "./generated/protocol";
+import { showMarkdownReport } from "./markdownReports";
 import { executeCommand, onNotification, sendRequest } from "./serverMethods";
 import {
   environmentMarkdown,
@@ -82,9 +83,7 @@ export class TrainingCommands implements vscode.Disposable {
   private onEvent(notification: TrainingNotification): void {
     const event = notification.event;
     const reattached = event.type === "started" ? notification.reattachedAtStep : null;
-    // A run the server found going after a reload is the view's to restore from its history
-    // (`promptweight/trainingHistory`); its `started` again would clear the curves drawn.
-    if (reattached === null || reattached === undefined) this.events.fire(notification);
+    this.events.fire(notification);
     this.log.info(`training ${notification.config}: ${eventLine(notification)}`);
     if (event.type === "started") {
       this.running.add(notification.config);
@@ -182,8 +181,7 @@ export class TrainingCommands implements vscode.Disposable {
           folder: folder?.uri.toString() ?? null,
         }),
     );
-    const document = await vscode.workspace.openTextDocument({ language: "markdown", content: environmentMarkdown(found) });
-    await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    await showMarkdownReport("Training environment", environmentMarkdown(found));
     const summary = `Promptweight: ${environmentSummary(found)}.`;
     if (!found.install) {
       await (found.report ? vscode.window.showInformationMessage(summary) : vscode.window.showWarningMessage(summary));
@@ -355,7 +353,6 @@ export class TrainingCommands implements vscode.Disposable {
       () => executeCommand(client, METHODS.tryAdapter.name, { runDir: run.runDir, maxNewTokens: 128 }),
     );
     if (!result.trial) throw new Error(`the adapter could not be tried: ${result.error ?? "no reason given"}`);
-    const document = await vscode.workspace.openTextDocument({ language: "markdown", content: trialMarkdown(result.trial) });
-    await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    await showMarkdownReport(`Adapter trial ${run.name}`, trialMarkdown(result.trial));
   }
 }

@@ -58,6 +58,14 @@ class TrainingViewPanel implements vscode.Disposable {
   private onEvent(notification: TrainingNotification): void {
     const { config, event } = notification;
     const at = Date.now();
+    if (event.type === "started" && notification.reattachedAtStep !== null && notification.reattachedAtStep !== undefined) {
+      // A run the server found going after a reload: its curves so far are in its folder, and
+      // folding this `started` in would clear them. Live steps continue the history once read.
+      if (!this.panel) this.show(false);
+      this.wanted = { config, runDir: event.runDir };
+      void this.loadHistory();
+      return;
+    }
     if (event.type === "started" && !this.panel) this.show(false);
     const before = this.view.config;
     applyNotification(this.view, config, event, at);

@@ -7,6 +7,7 @@ import { LanguageClient } from "vscode-languageclient/node";
 import { METHODS } from "./generated/protocol";
 import { sendRequest } from "./serverMethods";
 import { summaryLine, validationMarkdown } from "./validateDatasetText";
+import { showMarkdownReport } from "./markdownReports";
 
 const SHOW_REPORT = "Show Report";
 const SHOW_PROBLEMS = "Show Problems";
@@ -61,11 +62,7 @@ async function validateDataset(client: () => LanguageClient | undefined, clicked
   const buttons = report.errorCount + report.warningCount > 0 ? [SHOW_REPORT, SHOW_PROBLEMS] : [SHOW_REPORT];
   const choice = await show(`Promptweight: ${summaryLine(name, report)}`, ...buttons);
   if (choice === SHOW_REPORT) {
-    const document = await vscode.workspace.openTextDocument({
-      language: "markdown",
-      content: validationMarkdown(name, result),
-    });
-    await vscode.commands.executeCommand("markdown.showPreviewToSide", document.uri);
+    await showMarkdownReport(`Validation ${name}`, validationMarkdown(name, result));
   } else if (choice === SHOW_PROBLEMS) {
     await vscode.commands.executeCommand("workbench.actions.view.problems");
   }

@@ -7,6 +7,7 @@ import {
   countingLine,
   exampleBars,
   gauge,
+  gaugeArcs,
   gaugeCaption,
   messageBars,
   omittedNote,
@@ -64,6 +65,19 @@ test("an overflowing call has nothing free and says by how much it is over", () 
   assert.deepEqual([g?.segments[3].tokens, g?.overflow], [0, 2000]);
   assert.equal(gaugeCaption(g!, true), "120% of 10,000 tokens (12,000 used · 2,000 over)");
 });
+
+const ARCS: Array<[string, Partial<TokenReport>, number[]]> = [
+  ["segments large enough to see are drawn at their size", {}, [1020, 2000, 1000, 5980]],
+  [
+    "a sliver of a prompt in a large window is widened, from the free part",
+    { contextWindow: 1_000_000, inputTokens: 300, budgetTokens: 0, maxOutputTokens: 1024 },
+    [15_000, 0, 15_000, 970_000],
+  ],
+  ["an overflowing call keeps its true sizes", { inputTokens: 9000 }, [9000, 2000, 1000, 0]],
+];
+for (const [name, overrides, arcs] of ARCS) {
+  test(`gauge arcs: ${name}`, () => assert.deepEqual(gaugeArcs(gauge(report(overrides))!), arcs));
+}
 
 test("there is no gauge without a context window", () => {
   assert.equal(gauge(report({ contextWindow: null })), null);

@@ -19,6 +19,7 @@ import {
   countingLine,
   exampleBars,
   gauge,
+  gaugeArcs,
   gaugeCaption,
   headline,
   messageBars,
@@ -93,7 +94,7 @@ function drawGauge(report: TokenReport, colours: ThemeColours): void {
       labels: g.segments.map((s) => `${s.label}: ${formatCount(s.tokens)}`),
       datasets: [
         {
-          data: g.segments.map((s) => s.tokens),
+          data: gaugeArcs(g),
           backgroundColor: g.segments.map((s) => palette[s.id]),
           borderColor: colours.highContrast ? colours.border : colours.background,
           borderWidth: colours.highContrast ? 2 : 1,
@@ -105,7 +106,11 @@ function drawGauge(report: TokenReport, colours: ThemeColours): void {
       circumference: 180,
       cutout: "60%",
       maintainAspectRatio: false,
-      plugins: { legend: { position: "right", labels: { color: colours.foreground } } },
+      plugins: {
+        legend: { position: "right", labels: { color: colours.foreground } },
+        // The arcs may be widened to be seen: the tooltip says the true count.
+        tooltip: { callbacks: { label: (item) => `${formatCount(g.segments[item.dataIndex].tokens)} tokens` } },
+      },
     },
   };
   element("gauge-box").style.height = "180px";

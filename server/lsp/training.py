@@ -326,7 +326,7 @@ class FoundRun:
 
     config_uri: str
     run_dir: Path
-    started: Started
+    started: Started | None  # None: the trainer is still loading
     step: int
     tail: EventTail
 
@@ -356,13 +356,21 @@ def _found_runs(roots: list[Path], followed: set[Path]) -> list[FoundRun]:
                 continue
             tail = EventTail.at_end(run_dir)  # before the history is read: nothing is missed
             events = read_events(run_dir)
-            started = next((e for e in reversed(events) if isinstance(e, Started)), None)
-            if started is None:
-                continue  # still loading: followed once it starts (the next server's turn)
-            step = max((e.step for e in events if isinstance(e, Step)), default=0)
+            # This trainer's own start: the last `started`, unless an end follows it (an
+            # earlier run of the folder, before `--resume`). None: it is still loading, and
+            # its `started` comes through the tail like any event.
+            begun = max((i for i, e in enumerate(events) if isinstance(e, Started)), default=-1)
+            since = events[begun:] if begun >= 0 else []
+            first = since[0] if since and not any(_ends(e) for e in since) else None
+            started = first if isinstance(first, Started) else None
+            step = max((e.step for e in since if isinstance(e, Step)), default=0)
             owner = _owner(marker, owners, configs)
             found_runs.append(FoundRun(owner, run_dir, started, step, tail))
     return found_runs
+
+
+def _ends(event: TrainingEvent) -> bool:
+    return isinstance(event, Finished | Failed)
 
 
 def _owner(marker: TrainerMarker, owners: list[Path], configs: dict[Path, str]) -> str:
@@ -379,15 +387,14 @@ async def reattach(ls: PromptweightServer) -> None:
     signals the process a workspace file names."""
     if not ls.trusted:
         return
-    roots = [
-        Path(path)
-        for folder in ls.workspace.folders.values()
-        if (path := to_fs_path(folder.uri)) is not None
-    ]
+    uris = [folder.uri for folder in ls.workspace.folders.values()]
+    if not uris and ls.workspace.root_uri:
+        uris = [ls.workspace.root_uri]  # a client that sent only `rootUri`
+    roots = [Path(path) for uri in uris if (path := to_fs_path(uri)) is not None]
     try:
         found = await asyncio.to_thread(_found_runs, roots, running_folders())
-    except OSError as error:
-        log.warning("looking for training runs to follow failed: %s", error)
+    except Exception:  # a background task: what failed is logged, and the server goes on
+        log.exception("looking for training runs to follow failed")
         return
     for candidate in found:
         folder = ls.folder_of(candidate.config_uri)
@@ -402,13 +409,15 @@ async def reattach(ls: PromptweightServer) -> None:
             process=None,
         )
         log.info("following the run going in %s again", run.run_dir)
-        notification = TrainingNotification(
-            config=run.config_uri, event=candidate.started, reattached_at_step=candidate.step
-        )
-        ls.protocol.notify(TRAINING.name, notification.to_wire())
-        run.last = candidate.started
+        total = 1
+        if candidate.started is not None:
+            notification = TrainingNotification(
+                config=run.config_uri, event=candidate.started, reattached_at_step=candidate.step
+            )
+            ls.protocol.notify(TRAINING.name, notification.to_wire())
+            run.last = candidate.started
+            total = max(candidate.started.total_steps, 1)
         _claim(run)
-        total = max(candidate.started.total_steps, 1)
         await _progress_begin(
             ls,
             run.token,

@@ -60,8 +60,10 @@ const VIEWPORT = { width: 1280, height: 800 };
 
 /** Saves the page as build/screens/<name>.png. */
 async function shot(name, target = page) {
-  // Off the workbench's parts, so that no hover (a file's path in the Explorer) covers the shot.
+  // Off the workbench's parts, so that no hover (a file's path in the Explorer) covers the shot;
+  // one already shown gets a moment to go (only the picture depends on it, so no failure).
   await target.mouse.move(0, 0);
+  await target.locator(".workbench-hover:visible").first().waitFor({ state: "hidden", timeout: 3_000 }).catch(() => {});
   await target.screenshot({ path: join(env("E2E_SCREENSHOT_DIR"), `${name}.png`) });
 }
 
@@ -111,6 +113,15 @@ async function waitForStatus(predicate, timeoutMs, what, target = page) {
   assert.fail(`status bar never showed ${what}; last text: ${JSON.stringify(text)}`);
 }
 
+/** Waits until the file on disk holds `text`: the CLI counts what the editor saved. */
+async function waitForSaved(path, text) {
+  const deadline = Date.now() + 15_000;
+  while (!readFileSync(path, "utf8").includes(text)) {
+    if (Date.now() > deadline) assert.fail(`${path} was never saved with ${JSON.stringify(text)}`);
+    await page.waitForTimeout(100);
+  }
+}
+
 const tokensIn = (text) => {
   const match = /([\d,]+) input tokens/.exec(text);
   return match ? Number(match[1].replaceAll(",", "")) : undefined;
@@ -140,9 +151,10 @@ test("typing updates the count", "typing", async () => {
   const before = tokensIn(await statusText());
   await page.locator(".monaco-editor .view-lines").first().click();
   await page.keyboard.press("Control+End");
-  await page.keyboard.type("\nPlease answer in French, and keep the reply under fifty words.");
+  const typed = "Please answer in French, and keep the reply under fifty words.";
+  await page.keyboard.type(`\n${typed}`);
   await page.keyboard.press("Control+S");
-  await page.waitForTimeout(500);
+  await waitForSaved(join(workspace, FILE), typed);
   const expected = promptTokens(join(workspace, FILE));
   assert.notEqual(expected, before);
   await waitForStatus((t) => tokensIn(t) === expected, 30_000, `${expected} tokens`);
@@ -315,6 +327,7 @@ async function openTokenReport() {
 /** Keys to FILE's editor: the report opened beside without taking its group's focus. */
 async function focusPromptEditor() {
   await runCommand("View: Focus Active Editor Group");
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 10_000 });
   await page.locator(".editor-group-container.active .tab.active", { hasText: FILE }).waitFor({ timeout: 10_000 });
   await page.locator(".editor-group-container.active .monaco-editor.focused").waitFor({ timeout: 10_000 });
 }
@@ -355,8 +368,10 @@ test("the token report follows typing in its prompt", "token-report-typing", asy
   const before = await report.locator("#figure-0 .value").innerText();
   await focusPromptEditor();
   await page.keyboard.press("Control+End");
-  await page.keyboard.type("\nIf the ticket mentions a security incident, set the priority to high and say so.");
+  const typed = "If the ticket mentions a security incident, set the priority to high and say so.";
+  await page.keyboard.type(`\n${typed}`);
   await page.keyboard.press("Control+S");
+  await waitForSaved(join(workspace, FILE), typed);
   const expected = promptTokens(join(workspace, FILE)).toLocaleString("en-US");
   assert.ok(!before.startsWith(expected), `${before} already`);
   await report.locator("#figure-0 .value", { hasText: new RegExp(`^${expected}\\b`) }).waitFor({ timeout: 30_000 });
@@ -439,6 +454,8 @@ test("the advisor's lens opens the advisor's report of that prompt", "advice-rep
   // and it names this prompt.
   const report = await webviewFrameWith(page, `h1:text-is(${JSON.stringify(verdict)})`, 60_000);
   await report.locator("code", { hasText: FILE }).first().waitFor({ timeout: 10_000 });
+  // A read-only report: no unsaved editor is left behind to ask "save changes?" on close.
+  assert.equal(await page.locator(".tabs-container .tab.dirty").count(), 0);
   await shot("advice-report");
 });
 

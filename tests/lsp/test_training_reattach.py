@@ -21,7 +21,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from server.core.training.run_folders import read_events
+from server.core.training.run_folders import EventTail, read_events
 from server.core.training.run_marker import (
     MARKER,
     STOP,
@@ -78,9 +78,9 @@ class Inbox:
 
 
 @asynccontextmanager
-async def server(folder: Path) -> AsyncIterator[tuple[LanguageClient, Inbox]]:
-    """A fresh `python -m server` over stdio, initialized in a trusted `folder`; shut down
-    (and its process ended) when the block ends."""
+async def server(*folders: Path) -> AsyncIterator[tuple[LanguageClient, Inbox]]:
+    """A fresh `python -m server` over stdio, initialized in trusted workspace `folders`; shut
+    down (and its process ended) when the block ends."""
     client = make_client()
     inbox = Inbox()
 
@@ -94,7 +94,9 @@ async def server(folder: Path) -> AsyncIterator[tuple[LanguageClient, Inbox]]:
             types.InitializeParams(
                 capabilities=PROGRESS,
                 initialization_options={"debounceMs": 0, "workspaceTrusted": True},
-                workspace_folders=[types.WorkspaceFolder(uri=folder.as_uri(), name=folder.name)],
+                workspace_folders=[
+                    types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders
+                ],
             )
         )
         yield client, inbox
@@ -130,13 +132,18 @@ async def runs_of(client: LanguageClient, config: str) -> TrainingRuns:
     return TrainingRuns.model_validate(found)
 
 
-def cancellable_begin(client: LanguageClient) -> str:
-    """The token of the one training progress the server began, cancellable."""
-    [token] = [
-        token
+def progress_tokens(client: LanguageClient) -> list[str]:
+    """The tokens of the progress the server began."""
+    return [
+        str(token)
         for token, reports in client.progress_reports.items()
         if reports and isinstance(reports[0], types.WorkDoneProgressBegin)
     ]
+
+
+def cancellable_begin(client: LanguageClient) -> str:
+    """The token of the one training progress the server began, cancellable."""
+    [token] = progress_tokens(client)
     begin = client.progress_reports[token][0]
     assert isinstance(begin, types.WorkDoneProgressBegin) and begin.cancellable
     return str(token)
@@ -284,3 +291,75 @@ async def test_a_stale_marker_is_interrupted_and_a_live_one_is_followed_and_stop
         assert [n.event.run_dir for n in inbox.received if isinstance(n.event, Started)] == [
             str(live)
         ]
+
+
+class StubServer:
+    """Just what following a run sends through: notifications, and progress (refused here)."""
+
+    def __init__(self) -> None:
+        self.sent: list[TrainingNotification] = []
+        self.protocol = self
+
+    def notify(self, method: str, params: Any) -> None:
+        assert method == TRAINING.name
+        self.sent.append(TrainingNotification.model_validate(params))
+
+
+async def test_a_found_run_that_ignores_the_stop_is_killed_once_its_pid_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.lsp import training
+
+    monkeypatch.setattr(training, "STOP_TIMEOUT_S", 0.5)
+    stubborn = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "print('ready', flush=True); time.sleep(600)",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert stubborn.stdout is not None and await stubborn.stdout.readline() == b"ready\n"
+        run_dir = tmp_path / "runs" / "20261201-100000-lsp"
+        marker = TrainerMarker(stubborn.pid, process_start_time(stubborn.pid), "c", None)
+        write_run(run_dir, [started(run_dir), step(1)], marker)
+        run = training.Run("file:///c.train.yaml", run_dir, "token", None, process=None)
+        stub: Any = StubServer()
+        training._claim(run)
+        follow = asyncio.create_task(training._follow(stub, run, EventTail.at_end(run_dir)))
+        # SIGTERM is ignored: killed after the timeout.
+        await asyncio.wait_for(training._stop(run), TIMEOUT_S)
+        assert await asyncio.wait_for(stubborn.wait(), TIMEOUT_S) == -9
+        await follow
+        assert (run_dir / STOP).exists()
+        assert isinstance(stub.sent[-1].event, Failed) and None not in training.RUNS
+    finally:
+        if stubborn.returncode is None:
+            stubborn.kill()
+            await stubborn.wait()
+
+
+async def test_a_run_found_while_it_loads_is_followed_from_its_own_start(
+    tmp_path: Path, stand_in: subprocess.Popen[bytes]
+) -> None:
+    """A resumed run still loading: its folder's last `started` is the earlier run's, which has
+    ended; nothing is resent, and the run's own `started` comes live when written."""
+    (tmp_path / "promptweight.train.yaml").write_text(CONFIG)
+    config = (tmp_path / "promptweight.train.yaml").as_uri()
+    run_dir = tmp_path / "runs" / "20261201-100000-lsp"
+    earlier = [
+        started(run_dir),
+        step(1),
+        Finished(adapter_path="a", steps=1, train_loss=1.0, eval_loss=None, cancelled=True),
+    ]
+    marker = TrainerMarker(stand_in.pid, process_start_time(stand_in.pid), "d", None)
+    write_run(run_dir, earlier, marker)
+
+    async with server(tmp_path) as (client, inbox):
+        await until(lambda: progress_tokens(client), "the run's progress")
+        resumed = started(run_dir).model_copy(update={"resumed_from_step": 1})
+        with (run_dir / "events.jsonl").open("a") as events:
+            events.write(resumed.model_dump_json(by_alias=True) + "\n")
+        live = await inbox.first()
+        assert live.config == config and live.event == resumed
+        assert live.reattached_at_step is None
