@@ -246,6 +246,13 @@ REAL_WORLD = [
     ("o1-mini", "azure/o1-mini"),
     ("grok-3", "vercel_ai_gateway/xai/grok-3"),
     ("kimi-k2-instruct", "novita/moonshotai/kimi-k2-instruct"),
+    # LangChain's and the AI SDK's `provider:model`.
+    ("openai:gpt-4o", "gpt-4o"),
+    ("anthropic:claude-3-5-sonnet-latest", "claude-3-5-sonnet"),
+    ("google_genai:gemini-2.0-flash", "gemini-2.0-flash"),
+    ("google-vertex:gemini-2.0-flash", "vertex_ai/gemini-2.0-flash"),
+    ("azure_openai:gpt-4o", "azure/gpt-4o"),
+    ("qwen3:32b", "qwen3-32b"),  # an Ollama tag, not a provider
     # Unknown.
     ("azure/my-gpt4o-deployment", None),
     ("googleai/gemini-1.5-flash", None),  # retired, and gone from LiteLLM

@@ -73,6 +73,34 @@ _BEDROCK_VENDOR = re.compile(f"(?:{_BEDROCK_REGIONS})?{_BEDROCK_VENDORS}")
 _BEDROCK_VERSION = re.compile(r"-v\d+(?::\d+)?")
 # Genkit's plugin prefixes, as the LiteLLM hosts they are.
 _GENKIT_PREFIXES = (("googleai/", "gemini/"), ("vertexai/", "vertex_ai/"))
+# `provider:model`, as LangChain's `init_chat_model` and the AI SDK's provider registry write
+# names: the providers they know, as the LiteLLM hosts they are (None: the same word). Only
+# these, since a colon is also an Ollama tag (`qwen3:32b`) or a Bedrock version (`-v1:0`).
+_COLON_PROVIDERS: dict[str, str | None] = {
+    "openai": None,
+    "anthropic": None,
+    "google": "gemini",
+    "google_genai": "gemini",
+    "google-genai": "gemini",
+    "google_vertexai": "vertex_ai",
+    "google-vertex": "vertex_ai",
+    "vertexai": "vertex_ai",
+    "azure": None,
+    "azure_openai": "azure",
+    "azure_ai": None,
+    "bedrock": None,
+    "bedrock_converse": "bedrock",
+    "mistral": None,
+    "mistralai": "mistral",
+    "groq": None,
+    "cohere": None,
+    "deepseek": None,
+    "xai": None,
+    "fireworks": "fireworks_ai",
+    "together": "together_ai",
+    "perplexity": None,
+    "openrouter": None,
+}
 # No real name has more; a name made of thousands of suffixes or segments would otherwise give
 # thousands of keys, each as long as the name (quadratic in time and memory).
 _MAX_SUFFIXES = 16
@@ -195,9 +223,17 @@ def _exact_keys(key: str) -> list[str]:
     return [spelling for level in _levels(key) for spelling in _spellings(level)]
 
 
+def _slashed(key: str) -> str:
+    """`openai:gpt-4o` → `openai/gpt-4o`: a known provider's colon prefix as a host prefix."""
+    provider, colon, model = key.partition(":")
+    if not colon or provider not in _COLON_PROVIDERS:
+        return key
+    return f"{_COLON_PROVIDERS[provider] or provider}/{model}"
+
+
 def candidate_keys(name: str) -> Iterator[str]:
     """The keys `name` may be found under, in order of precedence (see the module's doc)."""
-    exact = [key for key in _exact_keys(spelled(name)) if key]
+    exact = [key for key in _exact_keys(_slashed(spelled(name))) if key]
     seen = set(exact)
     yield from dict.fromkeys(exact)
     for key in exact:
