@@ -40,6 +40,7 @@ from shared_schemas.training import (
     TrainingRuns,
 )
 from tests.lsp.conftest import make_client
+from tests.training.events import started, step
 
 TIMEOUT_S = 180
 PROGRESS = types.ClientCapabilities(window=types.WindowClientCapabilities(work_done_progress=True))
@@ -216,32 +217,6 @@ def write_run(run_dir: Path, events: list[TrainingEvent], marker: TrainerMarker)
     lines = "".join(e.model_dump_json(by_alias=True) + "\n" for e in events)
     (run_dir / "events.jsonl").write_text(lines)
     (run_dir / MARKER).write_text(json.dumps(asdict(marker)))
-
-
-def started(run_dir: Path) -> Started:
-    return Started(
-        run_dir=str(run_dir),
-        base_model="tiny",
-        trainable_parameters=1,
-        total_parameters=2,
-        quantization="nf4",
-        device="cpu",
-        total_steps=10,
-        train_examples=4,
-        eval_examples=0,
-    )
-
-
-def step(number: int) -> Step:
-    return Step(
-        step=number,
-        total_steps=10,
-        epoch=0.1,
-        loss=1.0,
-        learning_rate=1e-3,
-        tokens_per_second=1.0,
-        memory_bytes=None,
-    )
 
 
 @pytest.fixture

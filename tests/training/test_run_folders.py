@@ -21,34 +21,8 @@ from server.core.training.run_marker import (
     signal_trainer,
     write_marker,
 )
-from shared_schemas.training import Failed, Finished, Started, Step, TrainingEvent
-
-
-def started(run_dir: Path) -> Started:
-    return Started(
-        run_dir=str(run_dir),
-        base_model="tiny",
-        trainable_parameters=1,
-        total_parameters=2,
-        quantization="nf4",
-        device="cpu",
-        total_steps=10,
-        train_examples=4,
-        eval_examples=0,
-    )
-
-
-def step(number: int) -> Step:
-    return Step(
-        step=number,
-        total_steps=10,
-        epoch=0.1 * number,
-        loss=5.0 - 0.1 * number,
-        learning_rate=1e-3,
-        tokens_per_second=100.0,
-        memory_bytes=None,
-    )
-
+from shared_schemas.training import Failed, Finished, TrainingEvent
+from tests.training.events import started, step
 
 ENDINGS: dict[str, tuple[list[TrainingEvent], str]] = {
     "finished": ([Finished(adapter_path="a", steps=3, train_loss=4.8, eval_loss=None)], "finished"),
