@@ -76,3 +76,26 @@ def test_the_verdict_follows_volume_and_knowledge(
     context = AdviceContext(workspace_root=tmp_path, now=datetime(2026, 12, 1, tzinfo=UTC))
     found = advise(path, analysis, context)
     assert found.verdict == verdict, found.model_dump_json(indent=2)
+
+
+READINGS = {
+    "a file read whole": ("triage.prompty", prompt(100, retrieval=False), None),
+    "a chat file that is no valid JSON": (
+        "broken.chat.json",
+        '[{"role": "system", "content": "Classify."},',
+        "json-syntax",
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "text", "code"), READINGS.values(), ids=READINGS.keys())
+def test_advice_on_a_file_with_errors_says_its_figures_are_partial(
+    tmp_path: Path, name: str, text: str, code: str | None
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    analysis = analyse_prompt(path.name, text, AnalysisSettings())
+    context = AdviceContext(workspace_root=tmp_path, now=datetime(2026, 12, 1, tzinfo=UTC))
+    notes = [n for n in advise(path, analysis, context).not_measured if "the whole file" in n]
+    assert len(notes) == (0 if code is None else 1)
+    assert all(f"({code}:" in note and "cover only what could be read" in note for note in notes)

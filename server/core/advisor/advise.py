@@ -75,10 +75,27 @@ def advise_and_cost(
         reasons.append(_proof_reason(proof))
     if unproven:
         not_measured.append(unproven)
+    if unreadable := _errors_note(analysis):
+        not_measured.append(unreadable)
     found = advice.model_copy(
         update={"proof": proof, "reasons": reasons, "not_measured": not_measured}
     )
     return found, Costing(settings, training_tokens)
+
+
+def _errors_note(analysis: PromptAnalysis) -> str | None:
+    """A file with errors was read only in part: every figure above may fall short, and the
+    verdict is on what was read."""
+    document = analysis.document
+    found = (document.problems if document else ()) + analysis.usage_problems
+    errors = [p for p in found if p.severity == "error"]
+    if not errors:
+        return None
+    count = "an error" if len(errors) == 1 else f"{len(errors)} errors"
+    return (
+        f"the whole file: it has {count} ({errors[0].code}: {errors[0].message}), so the "
+        "figures cover only what could be read"
+    )
 
 
 def _proof_reason(proof: Proof) -> str:
