@@ -15,13 +15,13 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from shared_schemas.methods import START_TRAINING, TRAINING, TRAINING_RUNS
-from shared_schemas.training import Finished, Step, TrainingNotification, TrainingRuns
+from shared_schemas.training import Finished, Step, TrainingRuns
 from tests.lsp.conftest import PromptClient, start_session
 from tests.lsp.test_training_reattach import kill_trainers_in
+from tests.lsp.training_inbox import TrainingInbox
 
 pytest.importorskip("torch")
 
-EVENT_TIMEOUT_S = 180
 PROGRESS = types.ClientCapabilities(window=types.WindowClientCapabilities(work_done_progress=True))
 
 
@@ -42,29 +42,10 @@ def run_folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-class Events:
-    def __init__(self) -> None:
-        self.received: list[TrainingNotification] = []
-        self.arrived = asyncio.Condition()
-
-    async def put(self, raw: Any) -> None:
-        async with self.arrived:
-            self.received.append(TrainingNotification.model_validate(raw))
-            self.arrived.notify_all()
-
-    async def wait_for(self, kind: type) -> Any:
-        def found() -> Any:
-            return next((n.event for n in self.received if isinstance(n.event, kind)), None)
-
-        async with self.arrived:
-            await asyncio.wait_for(self.arrived.wait_for(found), EVENT_TIMEOUT_S)
-        return found()
-
-
 async def session(
     server_process: LanguageClient, folder: Path, trusted: bool
-) -> AsyncIterator[tuple[PromptClient, Events]]:
-    events = Events()
+) -> AsyncIterator[tuple[PromptClient, TrainingInbox]]:
+    events = TrainingInbox()
 
     @server_process.feature(TRAINING.name)
     async def on_training(params: Any) -> None:
@@ -79,7 +60,7 @@ async def session(
 @pytest_asyncio.fixture
 async def trusted(
     server_process: LanguageClient, run_folder: Path
-) -> AsyncIterator[tuple[PromptClient, Events]]:
+) -> AsyncIterator[tuple[PromptClient, TrainingInbox]]:
     async for pair in session(server_process, run_folder, trusted=True):
         yield pair
 
@@ -87,7 +68,7 @@ async def trusted(
 @pytest_asyncio.fixture
 async def untrusted(
     server_process: LanguageClient, run_folder: Path
-) -> AsyncIterator[tuple[PromptClient, Events]]:
+) -> AsyncIterator[tuple[PromptClient, TrainingInbox]]:
     async for pair in session(server_process, run_folder, trusted=False):
         yield pair
 
@@ -103,13 +84,13 @@ async def start(client: PromptClient, folder: Path, max_steps: int) -> dict[str,
 
 
 async def test_a_run_reports_progress_and_stops_when_cancelled(
-    trusted: tuple[PromptClient, Events], run_folder: Path
+    trusted: tuple[PromptClient, TrainingInbox], run_folder: Path
 ) -> None:
     client, events = trusted
     started = await start(client, run_folder, max_steps=500)
     assert started["started"] is True
     token = started["progressToken"]
-    step = await events.wait_for(Step)
+    step = await events.event(Step)
     assert step.total_steps == 500
     again = await start(client, run_folder, max_steps=5)
     assert again["started"] is False and "already going" in again["message"]
@@ -121,7 +102,7 @@ async def test_a_run_reports_progress_and_stops_when_cancelled(
     assert isinstance(begin, types.WorkDoneProgressBegin) and begin.cancellable
     assert isinstance(report, types.WorkDoneProgressReport) and report.percentage is not None
     client.lsp.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
-    finished = await events.wait_for(Finished)
+    finished = await events.event(Finished)
     assert finished.cancelled and finished.steps < 500
     # Found again from its folder, as after a restart.
     config = (run_folder / "promptweight.train.yaml").as_uri()
@@ -131,7 +112,7 @@ async def test_a_run_reports_progress_and_stops_when_cancelled(
 
 
 async def test_an_untrusted_workspace_cannot_train(
-    untrusted: tuple[PromptClient, Events], run_folder: Path
+    untrusted: tuple[PromptClient, TrainingInbox], run_folder: Path
 ) -> None:
     client, _ = untrusted
     result = await start(client, run_folder, max_steps=2)

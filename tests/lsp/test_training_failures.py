@@ -13,7 +13,8 @@ import pytest
 from shared_schemas.methods import SERVER_STATUS
 from shared_schemas.training import Failed, Finished, Step
 from tests.lsp.conftest import PromptClient
-from tests.lsp.test_training import Events, run_folder, start, trusted
+from tests.lsp.test_training import run_folder, start, trusted
+from tests.lsp.training_inbox import TrainingInbox
 
 pytest.importorskip("torch")
 
@@ -47,11 +48,13 @@ def trainer_in(folder: Path) -> int:
     return pid
 
 
-async def kill_trainer(client: PromptClient, events: Events, folder: Path) -> tuple[int, int]:
+async def kill_trainer(
+    client: PromptClient, events: TrainingInbox, folder: Path
+) -> tuple[int, int]:
     """Start a long run, SIGKILL its trainer once it trains; (trainer pid, server pid)."""
     started = await start(client, folder, max_steps=500)
     assert started["started"] is True
-    await events.wait_for(Step)
+    await events.event(Step)
     pid = trainer_in(folder)
     server = int(status_of(pid)["PPid"])
     os.kill(pid, signal.SIGKILL)
@@ -76,25 +79,25 @@ async def reaped(pid: int) -> bool:
 
 
 async def test_a_killed_trainer_is_reported_failed_and_reaped(
-    trusted: tuple[PromptClient, Events], run_folder: Path
+    trusted: tuple[PromptClient, TrainingInbox], run_folder: Path
 ) -> None:
     client, events = trusted
     pid, server = await kill_trainer(client, events, run_folder)
-    failure = await events.wait_for(Failed)
+    failure = await events.event(Failed)
     assert "status -9" in failure.error and failure.hint
     assert await reaped(pid), status_of(pid)
     assert zombie_children(server) == []
 
 
 async def test_the_server_answers_and_trains_again_after_a_killed_trainer(
-    trusted: tuple[PromptClient, Events], run_folder: Path
+    trusted: tuple[PromptClient, TrainingInbox], run_folder: Path
 ) -> None:
     client, events = trusted
     await kill_trainer(client, events, run_folder)
-    await events.wait_for(Failed)
+    await events.event(Failed)
     status = await client.lsp.protocol.send_request_async(SERVER_STATUS.name, {})
     assert status is not None
     again = await start(client, run_folder, max_steps=2)
     assert again["started"] is True, again["message"]
-    finished = await events.wait_for(Finished)
+    finished = await events.event(Finished)
     assert finished.steps == 2 and not finished.cancelled

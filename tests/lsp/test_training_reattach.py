@@ -40,6 +40,7 @@ from shared_schemas.training import (
     TrainingRuns,
 )
 from tests.lsp.conftest import make_client
+from tests.lsp.training_inbox import TrainingInbox
 from tests.training.events import started, step
 
 TIMEOUT_S = 180
@@ -50,40 +51,12 @@ CONFIG = (
 )
 
 
-class Inbox:
-    """Every `promptweight/training` notification one server sent."""
-
-    def __init__(self) -> None:
-        self.received: list[TrainingNotification] = []
-        self.arrived = asyncio.Condition()
-
-    async def put(self, raw: Any) -> None:
-        async with self.arrived:
-            self.received.append(TrainingNotification.model_validate(raw))
-            self.arrived.notify_all()
-
-    async def first(
-        self, matches: Callable[[TrainingNotification], bool] = lambda n: True
-    ) -> TrainingNotification:
-        def found() -> TrainingNotification | None:
-            return next((n for n in self.received if matches(n)), None)
-
-        async with self.arrived:
-            await asyncio.wait_for(self.arrived.wait_for(found), TIMEOUT_S)
-        result = found()
-        assert result is not None
-        return result
-
-    async def event(self, kind: type[Any]) -> Any:
-        return (await self.first(lambda n: isinstance(n.event, kind))).event
-
-
 @asynccontextmanager
-async def server(*folders: Path) -> AsyncIterator[tuple[LanguageClient, Inbox]]:
+async def server(*folders: Path) -> AsyncIterator[tuple[LanguageClient, TrainingInbox]]:
     """A fresh `python -m server` over stdio, initialized in trusted workspace `folders`; shut
     down (and its process ended) when the block ends."""
     client = make_client()
-    inbox = Inbox()
+    inbox = TrainingInbox()
 
     @client.feature(TRAINING.name)
     async def on_training(params: Any) -> None:
