@@ -18,7 +18,7 @@ from server.core.advisor.labelled_examples import find_datasets, labelled_exampl
 from server.core.advisor.proof import read_proof
 from server.core.advisor.task_diversity import task_diversity
 from server.core.advisor.verdict import decide
-from server.core.prompt_analysis import PromptAnalysis
+from server.core.prompt_analysis import PromptAnalysis, analysis_problems
 from shared_schemas.advice import FileAdvice, Proof
 
 CURVE_POINTS = 9  # a table in the report; the --chart draws its own, finer
@@ -86,9 +86,7 @@ def advise_and_cost(
 def _errors_note(analysis: PromptAnalysis) -> str | None:
     """A file with errors was read only in part: every figure above may fall short, and the
     verdict is on what was read."""
-    document = analysis.document
-    found = (document.problems if document else ()) + analysis.usage_problems
-    errors = [p for p in found if p.severity == "error"]
+    errors = [p for p in analysis_problems(analysis) if p.severity == "error"]
     if not errors:
         return None
     count = "an error" if len(errors) == 1 else f"{len(errors)} errors"
